@@ -1,0 +1,140 @@
+# Helpers shared by every rule file: validation, wildcard constraints, path, seed and
+# input helpers. No rules here.
+
+import os
+from pathlib import Path
+
+from snakemake.exceptions import WorkflowError
+
+from deeplaws.common.config import ConfigError, check_config
+from deeplaws.common.seeding import derive_seed
+from deeplaws.data import download as _download
+from deeplaws.data.subsets import KEYS as SUBSET_KEYS
+
+# Validate the config before any job: every error names its key and what is allowed.
+try:
+    check_config(config, os.path.join(workflow.basedir, "workflow/schemas/config.schema.yaml"))
+except ConfigError as _err:
+    raise WorkflowError(str(_err)) from None
+
+
+ENV = "../envs/deeplaws.yaml"
+ROOT = Path(workflow.basedir)
+
+
+wildcard_constraints:
+    dim="2|3",
+    variant=r"\d+",
+    tabular="iris|digits|mice",
+    key="|".join(SUBSET_KEYS),
+    source="|".join(_download.REGISTRY),
+    filename=r"[A-Za-z0-9_.\-]+",
+
+
+# --- paths -------------------------------------------------------------------------------
+
+
+def logs(rule, name):
+    """logs/<rule>/<name>.log"""
+    return f"logs/{rule}/{name}.log"
+
+
+def benchmarks(rule, name):
+    """benchmarks/<rule>/<name>.tsv"""
+    return f"benchmarks/{rule}/{name}.tsv"
+
+
+def pkg_sources(*parts):
+    """The .py files of the named parts of the package (subpackages or modules).
+
+    Listed as a named input of a rule, so that editing one of them reruns the rule:
+    Snakemake's code trigger only watches the script file itself.
+    """
+    files = []
+    for part in parts:
+        path = ROOT / "src" / "deeplaws" / part
+        if path.is_dir():
+            files.extend(sorted(str(p.relative_to(ROOT)) for p in path.rglob("*.py")))
+        else:
+            files.append(str(path.with_suffix(".py").relative_to(ROOT)))
+    return files
+
+
+# Modules every data job imports (the package's __init__ files, I/O, logging, seeding).
+DATA_CORE = (
+    "__init__.py",
+    "common/__init__.py",
+    "common/io.py",
+    "common/logging.py",
+    "data/__init__.py",
+    "data/dataset.py",
+)
+
+
+def is_activated(dpath):
+    """True if the config block at ``dpath`` ('data/iris') has activate: true."""
+    node = config
+    for key in dpath.split("/"):
+        node = node[key]
+    return bool(node.get("activate", True))
+
+
+# --- seeds -------------------------------------------------------------------------------
+
+
+def data_seed(name):
+    """The seed of dataset ``name``, derived from seeds.base."""
+    return derive_seed(config["seeds"]["base"], "data", name)
+
+
+# --- raw files ---------------------------------------------------------------------------
+
+
+def raw_files(source):
+    """Paths of the raw files of ``source``: in a configured or system folder, else in
+    resources/<source>/ (then made by the download rule)."""
+    found = _download.locate(source, config["data"][source]["directory"])
+    if found is not None:
+        return found
+    return {name: f"resources/{source}/{name}" for name in _download.REGISTRY[source]}
+
+
+def raw_input(source):
+    """An input function giving the raw files of ``source`` as a list."""
+    return lambda wildcards: list(raw_files(source).values())
+
+
+def subset_source(wildcards):
+    return list(raw_files(SUBSET_KEYS[wildcards.key].source).values())
+
+
+# --- targets -----------------------------------------------------------------------------
+
+
+def dataset_names():
+    """Names of every dataset the current config builds."""
+    data = config["data"]
+    names = []
+    for family in ("gaussian2d", "gaussian3d", "sinusoid"):
+        if data[family]["activate"]:
+            names += [f"{family}_{v}" for v in data[family]["variants"]]
+    names += [t for t in ("iris", "digits", "mice", "mnist") if data[t]["activate"]]
+    names += list(data["subsets"]["keys"])
+    return names
+
+
+def dataset_files(names=None):
+    names = dataset_names() if names is None else names
+    return [f"results/data/{n}.{ext}" for n in names for ext in ("npz", "json")]
+
+
+def data_outputs():
+    return dataset_files() + [
+        "results/figures/data/overview.pdf",
+        "results/figures/data/overview.png",
+    ]
+
+
+def final_outputs():
+    """Every file the current config produces (the input of rule all)."""
+    return data_outputs()

@@ -1,0 +1,1 @@
+"""Shared helpers: provenance-carrying I/O, seeding, logging, config checks, plotting."""
