@@ -14,6 +14,9 @@ report: "workflow/report/workflow.rst"
 
 
 include: "rules/common.smk"
+include: "rules/common_redunet.smk"
+include: "rules/common_recovery.smk"
+include: "rules/common_separation.smk"
 include: "rules/data.smk"
 include: "rules/redunet.smk"
 include: "rules/recovery.smk"

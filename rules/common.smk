@@ -1,5 +1,5 @@
-# Helpers shared by every rule file: validation, wildcard constraints, path, seed and
-# input helpers. No rules here.
+# Helpers shared by all rule files (validation, wildcard constraints, path, seed and
+# input helpers). No rules are defined in this file.
 
 import os
 from pathlib import Path
@@ -137,4 +137,4 @@ def data_outputs():
 
 def final_outputs():
     """Every file the current config produces (the input of rule all)."""
-    return data_outputs()
+    return data_outputs() + redunet_outputs() + recovery_outputs() + separation_outputs()
