@@ -34,9 +34,7 @@ def setup_logging(log_path: str | Path | None, level: int = logging.INFO) -> log
     root.addHandler(stream)
     logging.captureWarnings(True)
 
-    def _hook(
-        exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None
-    ) -> None:
+    def _hook(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
         logging.getLogger("deeplaws").error(
             "uncaught exception:\n%s", "".join(traceback.format_exception(exc_type, exc, tb))
         )

@@ -70,7 +70,11 @@ class Dataset:
 
 
 def write_dataset(
-    ds: Dataset, npz_path: str | Path, json_path: str | Path, params: dict[str, Any], seed: int | None
+    ds: Dataset,
+    npz_path: str | Path,
+    json_path: str | Path,
+    params: dict[str, Any],
+    seed: int | None,
 ) -> dict[str, Any]:
     """Write ``ds`` to ``npz_path`` and its sidecar to ``json_path``; return the sidecar."""
     save_npz(npz_path, ds.arrays())

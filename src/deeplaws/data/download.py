@@ -30,7 +30,10 @@ class RawFile:
     sha256: str | None  # None: no published checksum (the file's digest is recorded instead)
 
 
-_MNIST = ("https://storage.googleapis.com/cvdf-datasets/mnist/", "https://ossci-datasets.s3.amazonaws.com/mnist/")
+_MNIST = (
+    "https://storage.googleapis.com/cvdf-datasets/mnist/",
+    "https://ossci-datasets.s3.amazonaws.com/mnist/",
+)
 _FASHION = ("http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/",)
 
 
@@ -74,7 +77,9 @@ REGISTRY: dict[str, dict[str, RawFile]] = {
         "Data_Cortex_Nuclear.xls": RawFile(
             "mice",
             "Data_Cortex_Nuclear.xls",
-            ("https://archive.ics.uci.edu/ml/machine-learning-databases/00342/Data_Cortex_Nuclear.xls",),
+            (
+                "https://archive.ics.uci.edu/ml/machine-learning-databases/00342/Data_Cortex_Nuclear.xls",
+            ),
             None,
         )
     },
@@ -148,7 +153,10 @@ def fetch(
         try:
             with atomic_path(dest) as tmp:
                 log.info("downloading %s", url)
-                with urllib.request.urlopen(url, timeout=timeout) as response, open(tmp, "wb") as fh:
+                with (
+                    urllib.request.urlopen(url, timeout=timeout) as response,
+                    open(tmp, "wb") as fh,
+                ):
                     while block := response.read(1 << 20):
                         fh.write(block)
                 digest = verify(tmp, entry.sha256)

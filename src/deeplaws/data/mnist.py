@@ -71,8 +71,12 @@ def read_idx_pair(images: str | Path, labels: str | Path) -> tuple[np.ndarray, n
 
 def idx_dataset(name: str, files: dict[str, str], source: str, class_names: list[str]) -> Dataset:
     """A train/test dataset from the four standard (Fashion-)MNIST IDX files."""
-    X_tr, y_tr = read_idx_pair(files["train-images-idx3-ubyte.gz"], files["train-labels-idx1-ubyte.gz"])
-    X_te, y_te = read_idx_pair(files["t10k-images-idx3-ubyte.gz"], files["t10k-labels-idx1-ubyte.gz"])
+    X_tr, y_tr = read_idx_pair(
+        files["train-images-idx3-ubyte.gz"], files["train-labels-idx1-ubyte.gz"]
+    )
+    X_te, y_te = read_idx_pair(
+        files["t10k-images-idx3-ubyte.gz"], files["t10k-labels-idx1-ubyte.gz"]
+    )
     return Dataset(
         name=name,
         X_train=X_tr,
@@ -95,4 +99,6 @@ FASHION_CLASSES = [
 
 
 def mnist_full(files: dict[str, str]) -> Dataset:
-    return idx_dataset("mnist", files, "MNIST IDX files (LeCun et al.)", [str(i) for i in range(10)])
+    return idx_dataset(
+        "mnist", files, "MNIST IDX files (LeCun et al.)", [str(i) for i in range(10)]
+    )

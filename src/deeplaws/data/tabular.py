@@ -62,22 +62,26 @@ def digits(test_size: float, random_state: int) -> Dataset:
     )
 
 
-def mice(xls_path: str | Path, test_size: float, random_state: int) -> Dataset:
-    """Mice Protein Expression (spec redunet §3.5): 1080 x 77, 8 classes."""
-    import pandas as pd
+def mice_from_frame(frame, test_size: float, random_state: int) -> Dataset:
+    """Mice Protein from the sheet as a DataFrame (spec redunet §3.5): 1080 x 77, 8 classes.
 
-    frame = pd.read_excel(xls_path, sheet_name="Hoja1")
+    Features are columns 1..77 (MouseID first; Genotype, Treatment, Behavior, class last);
+    missing values are filled with the column mean; classes are coded in lexicographic order.
+    """
     if "class" not in frame.columns or frame.shape[1] < 82:
-        raise ValueError(f"{xls_path}: not the Mice Protein sheet (columns: {list(frame.columns)[:5]}...)")
+        raise ValueError(
+            f"not the Mice Protein sheet: expected MouseID, 77 protein columns, Genotype, "
+            f"Treatment, Behavior, class; got {frame.shape[1]} columns"
+        )
     features = frame.iloc[:, 1:78]
     features = features.fillna(features.mean(numeric_only=True))
     codes = {c: i for i, c in enumerate(MICE_CLASSES)}
     unknown = sorted(set(frame["class"]) - set(codes))
     if unknown:
-        raise ValueError(f"{xls_path}: unknown classes {unknown}")
+        raise ValueError(f"unknown Mice Protein classes {unknown}; expected {MICE_CLASSES}")
     y = frame["class"].map(codes).to_numpy(np.int64)
     X = _normalize_rows(features.to_numpy(np.float32))
-    ds = _split(
+    return _split(
         "mice",
         X,
         y,
@@ -90,5 +94,16 @@ def mice(xls_path: str | Path, test_size: float, random_state: int) -> Dataset:
             "notes": ["replicates of one mouse fall on both sides of the split, as in the paper"],
         },
     )
+
+
+def mice(xls_path: str | Path, test_size: float, random_state: int) -> Dataset:
+    """Mice Protein read from ``Data_Cortex_Nuclear.xls`` (sheet "Hoja1")."""
+    import pandas as pd
+
+    frame = pd.read_excel(xls_path, sheet_name="Hoja1")
+    try:
+        ds = mice_from_frame(frame, test_size, random_state)
+    except ValueError as exc:
+        raise ValueError(f"{xls_path}: {exc}") from None
     ds.raw_files = {str(xls_path): sha256_file(xls_path)}
     return ds

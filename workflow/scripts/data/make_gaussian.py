@@ -9,7 +9,9 @@ if TYPE_CHECKING:
     from snakemake.script import snakemake
 
 
-def main(npz: str, meta: str, dim: int, variant: int, noise: float, samples: int, seed: int) -> None:
+def main(
+    npz: str, meta: str, dim: int, variant: int, noise: float, samples: int, seed: int
+) -> None:
     ds = synthetic.gaussian(dim=dim, variant=variant, noise=noise, samples=samples, seed=seed)
     params = {"dim": dim, "variant": variant, "noise": noise, "samples": samples}
     write_dataset(ds, npz, meta, params=params, seed=seed)

@@ -1,0 +1,68 @@
+"""A real run of the default DAG in a temporary copy, then the rerun rules.
+
+After a full run nothing is left to do; changing one parameter of one dataset reruns exactly
+that dataset and what depends on it; editing a package module reruns the rules that import it.
+"""
+
+import pytest
+
+from tests.workflow.conftest import run_snakemake
+
+pytestmark = pytest.mark.workflow
+
+SMOKE = ("--configfile", "tests/config/smoke.yaml")
+
+
+@pytest.fixture(scope="module")
+def built(repo_copy):
+    run = run_snakemake(repo_copy, "-c2", *SMOKE, timeout=1500)
+    assert run.rc == 0, run.out[-5000:]
+    return repo_copy
+
+
+def test_every_dataset_and_figure_exists(built):
+    names = [f"gaussian2d_{v}" for v in range(1, 9)] + [f"gaussian3d_{v}" for v in (1, 2, 3)]
+    names += [f"sinusoid_{v}" for v in range(1, 10)]
+    names += ["iris", "digits", "mnist", "cfm", "cfm_imb", "fashion_mnist"]
+    for name in names:
+        assert (built / "results/data" / f"{name}.npz").stat().st_size > 0
+        assert (built / "results/data" / f"{name}.json").stat().st_size > 0
+    assert (built / "results/figures/data/overview.png").stat().st_size > 10_000
+    assert any((built / "logs/data_make_gaussian").iterdir())
+    assert any((built / "benchmarks/data_make_gaussian").iterdir())
+
+
+def test_nothing_to_do_after_full_run(built):
+    run = run_snakemake(built, "-n", *SMOKE, timeout=300)
+    assert run.rc == 0, run.out
+    assert "Nothing to be done" in run.out, run.out[-3000:]
+
+
+def test_changed_parameter_reruns_exactly_its_dataset(built):
+    changed = built / "changed.yaml"
+    changed.write_text("data:\n  iris:\n    test_size: 0.25\n")
+    run = run_snakemake(built, "-n", *SMOKE, "--configfile", "changed.yaml", timeout=300)
+    assert run.rc == 0, run.out
+    jobs = run.job_counts()
+    assert jobs.get("data_make_tabular") == 1, jobs
+    for rule in ("data_make_gaussian", "data_make_sinusoid", "data_make_mnist", "data_make_subset"):
+        assert rule not in jobs, jobs
+    assert "params have changed" in run.out
+    summary = run_snakemake(built, "--summary", *SMOKE, "--configfile", "changed.yaml", timeout=300)
+    pending = {f for f in summary.pending() if f.startswith("results/data/")}
+    assert pending == {"results/data/iris.npz", "results/data/iris.json"}, pending
+
+
+def test_edited_module_reruns_the_rules_that_import_it(built):
+    module = built / "src/deeplaws/data/synthetic.py"
+    original = module.read_text()
+    module.write_text(original + "\n# an edit\n")
+    try:
+        run = run_snakemake(built, "-n", *SMOKE, timeout=300)
+    finally:
+        module.write_text(original)
+    assert run.rc == 0, run.out
+    jobs = run.job_counts()
+    assert jobs.get("data_make_gaussian") == 11 and jobs.get("data_make_sinusoid") == 9, jobs
+    for rule in ("data_make_tabular", "data_make_mnist", "data_make_subset"):
+        assert rule not in jobs, jobs
