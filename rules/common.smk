@@ -79,6 +79,15 @@ def is_activated(dpath):
     return bool(node.get("activate", True))
 
 
+# --- resources -----------------------------------------------------------------------------
+
+
+def scaled_mem(base_mb):
+    """mem_mb of a job: ``base_mb``, doubled on each new attempt (a retry after running out
+    of memory; profiles/slurm resubmits failed jobs with retries: 2)."""
+    return lambda wildcards, attempt: base_mb * 2 ** (attempt - 1)
+
+
 # --- seeds -------------------------------------------------------------------------------
 
 

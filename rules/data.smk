@@ -19,7 +19,7 @@ rule data_make_gaussian:
         seed=lambda wc: data_seed(f"gaussian{wc.dim}d_{wc.variant}"),
     threads: 1
     resources:
-        mem_mb=500,
+        mem_mb=scaled_mem(500),
         runtime=5,
     conda:
         ENV
@@ -45,7 +45,7 @@ rule data_make_sinusoid:
         seed=lambda wc: data_seed(f"sinusoid_{wc.variant}"),
     threads: 1
     resources:
-        mem_mb=500,
+        mem_mb=scaled_mem(500),
         runtime=5,
     conda:
         ENV
@@ -73,7 +73,7 @@ rule data_make_tabular:
         random_state=lookup(dpath="data/{tabular}/random_state", within=config),
     threads: 1
     resources:
-        mem_mb=1000,
+        mem_mb=scaled_mem(1000),
         runtime=5,
     conda:
         ENV
@@ -103,7 +103,7 @@ rule data_make_mnist:
         per_class=lookup(dpath="data/mnist/per_class", within=config),
     threads: 1
     resources:
-        mem_mb=2000,
+        mem_mb=scaled_mem(2000),
         runtime=10,
     conda:
         ENV
@@ -138,7 +138,7 @@ rule data_make_subset:
         ),
     threads: 1
     resources:
-        mem_mb=4000,
+        mem_mb=scaled_mem(4000),
         runtime=15,
     conda:
         ENV
@@ -162,7 +162,7 @@ rule data_download_file:
         config_key=lambda wc: f"data.{wc.source}.directory",
     threads: 1
     resources:
-        mem_mb=500,
+        mem_mb=scaled_mem(500),
         runtime=30,
     conda:
         ENV
@@ -193,7 +193,7 @@ rule data_plot_overview:
         dpi=lookup(dpath="figures/dpi", within=config),
     threads: 1
     resources:
-        mem_mb=4000,
+        mem_mb=scaled_mem(4000),
         runtime=10,
     conda:
         ENV
