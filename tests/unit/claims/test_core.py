@@ -1,0 +1,81 @@
+"""The claims machinery: registry validation, requirements, judging, ordering, rendering."""
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from deeplaws.claims import evaluate, load_registry, render_html, render_markdown, unmet
+
+ROOT = Path(__file__).resolve().parents[3]
+SCHEMA = ROOT / "workflow/schemas/claims.schema.yaml"
+
+
+def _registry(tmp_path, claims):
+    path = tmp_path / "claims.yaml"
+    path.write_text(yaml.safe_dump({"claims": claims}))
+    return path
+
+
+def _claim(id_, value, op=">=", tol=0.0, **extra):
+    entry = {
+        "id": id_, "paper": "P1", "figure": "Fig 1", "statement": f"claim {id_}",
+        "metric": "json_value", "args": {"key": "x"}, "inputs": [f"{id_}.json"],
+        "expect": {"op": op, "value": value, "tol": tol}, "source": "test",
+    }  # fmt: skip
+    entry.update(extra)
+    return entry
+
+
+def test_pass_fail_not_run_and_order(tmp_path):
+    for name, x in (("a", 1.0), ("b", 0.5), ("c", 2.0)):
+        (tmp_path / f"{name}.json").write_text(json.dumps({"x": x}))
+    claims = load_registry(
+        _registry(
+            tmp_path,
+            [
+                _claim("a", 1.0),  # 1.0 >= 1.0: PASS
+                _claim("b", 1.0),  # 0.5 >= 1.0: FAIL
+                _claim("c", 2.1, op="==", tol=0.2),  # |2.0 - 2.1| <= 0.2: PASS
+                _claim("d", 0.0, requires={"p1.on": True}, needs="the P1 part"),
+            ],
+        ),
+        SCHEMA,
+    )
+    config = {"p1": {"on": False}}
+    reasons = {c.id: unmet(c, config) for c in claims}
+    assert reasons["a"] is None and "p1.on" in reasons["d"] and "the P1 part" in reasons["d"]
+    frame = evaluate(claims, reasons, root=tmp_path)
+    assert frame["status"].tolist() == ["FAIL", "PASS", "PASS", "NOT RUN"]
+    assert frame["id"].tolist()[0] == "b"
+    md = render_markdown(frame)
+    assert "4 claims: 1 FAIL, 2 PASS, 1 NOT RUN" in md
+    page = render_html(frame)
+    assert page.count("<tr style") == 4 and "NOT RUN" in page
+
+
+def test_broken_input_is_a_fail_with_reason(tmp_path):
+    claims = load_registry(_registry(tmp_path, [_claim("a", 1.0)]), SCHEMA)
+    frame = evaluate(claims, {"a": None}, root=tmp_path)  # a.json does not exist
+    assert frame.loc[0, "status"] == "FAIL"
+    assert "could not compute" in frame.loc[0, "reason"]
+
+
+@pytest.mark.parametrize(
+    "bad,needle",
+    [
+        (_claim("A-B", 1.0), "does not match"),
+        ({**_claim("a", 1.0), "paper": "P4"}, "is not one of"),
+        (_claim("a", 1.0, op="~"), "is not one of"),
+        ({**_claim("a", 1.0), "metric": "no_such_metric"}, "unknown metric"),
+    ],
+)
+def test_invalid_registry(tmp_path, bad, needle):
+    with pytest.raises((ValueError, KeyError), match=needle):
+        load_registry(_registry(tmp_path, [bad]), SCHEMA)
+
+
+def test_duplicate_ids(tmp_path):
+    with pytest.raises(ValueError, match="duplicate"):
+        load_registry(_registry(tmp_path, [_claim("a", 1.0), _claim("a", 2.0)]), SCHEMA)
