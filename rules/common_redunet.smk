@@ -51,6 +51,11 @@ def redunet_switches(wildcards):
     return {k: r[k] for k in ("eps2", "train_membership", "legacy_class_alpha")}
 
 
+def redunet_threads(wildcards):
+    """Vector experiments are many tiny operations: one thread is fastest."""
+    return 1 if REDUNET_EXPERIMENTS[wildcards.experiment][0] == "vector" else 2
+
+
 def redunet_experiments():
     """Names of the activated experiments."""
     if not config["redunet"]["activate"]:

@@ -41,7 +41,7 @@ rule redunet_construct_network:
     params:
         settings=redunet_settings,
         switches=redunet_switches,
-    threads: 2
+    threads: redunet_threads
     resources:
         mem_mb=lambda wc: 16000 if wc.experiment.startswith("mnist") else 2000,
         runtime=lambda wc: 240 if wc.experiment.startswith("mnist") else 60,

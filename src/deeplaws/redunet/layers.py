@@ -81,21 +81,24 @@ def apply_layer(
     rdtype = V.real.dtype
     gamma = ops.gamma.to(rdtype)
     w = weights.to(rdtype)
+    # One (F, (k+1)·C, C) stack [E; C^0; …; C^{k-1}] per frequency: a single batched matmul
+    # applies every operator (faster than a broadcast (k, F) batch for small C).
+    stack = torch.cat([ops.E[:, None], ops.C.transpose(0, 1)], dim=1).reshape(F, (k + 1) * C, C)
     out = torch.empty_like(V)
     y_hat = torch.empty(n, dtype=torch.long, device=V.device)
-    chunk = max(1, APPLY_CHUNK_ELEMENTS // max(1, k * C * F))
+    chunk = max(1, APPLY_CHUNK_ELEMENTS // max(1, (k + 1) * C * F))
     for start in range(0, n, chunk):
         Vt = V[start : start + chunk].permute(2, 1, 0).contiguous()  # (F, C, b)
-        EV = ops.E @ Vt
-        CV = ops.C @ Vt  # (k, F, C, b)
-        norms2 = torch.linalg.vector_norm(CV, dim=2) ** 2  # (k, F, b)
-        s = torch.einsum("kfb,f->kb", norms2, w).sqrt().clamp_min(NORM_FLOOR)
+        Y = (stack @ Vt).reshape(F, k + 1, C, -1)
+        EV, CV = Y[:, 0], Y[:, 1:]  # (F, C, b), (F, k, C, b)
+        mag2 = (CV.real.square() + CV.imag.square()) if CV.is_complex() else CV.square()
+        s = (mag2.sum(dim=2) * w[:, None, None]).sum(dim=0).sqrt().clamp_min(NORM_FLOOR)  # (k, b)
         pi = torch.softmax(-lam * s, dim=0)
         y_hat[start : start + chunk] = pi.argmax(dim=0)
         if hard_labels is not None:
             hl = hard_labels[start : start + chunk]
             pi = torch.nn.functional.one_hot(hl, k).T.to(rdtype)
         coef = (gamma[:, None] * pi).to(V.dtype)  # (k, b)
-        grad = EV - (coef[:, None, None, :] * CV).sum(dim=0)
+        grad = EV - (coef[None, :, None, :] * CV).sum(dim=1)
         out[start : start + chunk] = (Vt + eta * grad).permute(2, 1, 0)
     return normalize(out, weights), y_hat

