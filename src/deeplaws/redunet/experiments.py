@@ -37,7 +37,9 @@ class ExperimentInput:
         return {"vector": "vector", "translation": "2d"}.get(self.kind, "1d")
 
 
-def first_per_class(X: np.ndarray, y: np.ndarray, classes: list[int], n: int | None) -> tuple[np.ndarray, np.ndarray]:
+def first_per_class(
+    X: np.ndarray, y: np.ndarray, classes: list[int], n: int | None
+) -> tuple[np.ndarray, np.ndarray]:
     """The first ``n`` samples (all if None) of each class in ``classes``, in stored order,
     concatenated class by class; labels remapped to 0…K−1 in the order of sorted ``classes``."""
     remap = {c: i for i, c in enumerate(sorted(classes))}
@@ -51,7 +53,11 @@ def seed10_permutation(n: int, seed: int = 10) -> np.ndarray:
 
 
 def _shift_sets(
-    sets: dict[str, tuple[np.ndarray, np.ndarray]], n_classes: int, per_class: int | None, stride: int, axes: tuple[int, ...]
+    sets: dict[str, tuple[np.ndarray, np.ndarray]],
+    n_classes: int,
+    per_class: int | None,
+    stride: int,
+    axes: tuple[int, ...],
 ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     out = {}
     for name in ("train", "test"):
@@ -101,14 +107,18 @@ def prepare(ds: Dataset, kind: str, params: dict[str, Any]) -> ExperimentInput:
             Xte = Xte.astype(np.float64)[:, None]
             axes, c_in = (2, 3), 1
         sets = {"train": (Xtr, ytr), "test": (Xte, yte)}
-    sets.update(_shift_sets(sets, n_classes, params.get("shift_samples"), params["shift_stride"], axes))
+    sets.update(
+        _shift_sets(sets, n_classes, params.get("shift_samples"), params["shift_stride"], axes)
+    )
     ksize = params["kernel_size"]
     shape = (params["out_channels"], c_in) + (ksize,) * len(axes)
     kernels = make_kernels(shape, seed=params.get("kernel_seed", 10))
     return ExperimentInput(kind=kind, sets=sets, n_classes=n_classes, kernels=kernels, notes=notes)
 
 
-def to_features(exp: ExperimentInput, X: np.ndarray, device: str | torch.device = "cpu") -> tuple[torch.Tensor, Spectrum]:
+def to_features(
+    exp: ExperimentInput, X: np.ndarray, device: str | torch.device = "cpu"
+) -> tuple[torch.Tensor, Spectrum]:
     """Raw inputs of one set -> normalized (n, C, F) features (lifting + rfft for signals)."""
     Xt = torch.as_tensor(X, dtype=torch.float64, device=device)
     if exp.kind == "vector":

@@ -54,7 +54,9 @@ def polar(images: np.ndarray, channels: int, time: int) -> np.ndarray:
     return out
 
 
-def cyclic_shifts(X: np.ndarray, stride: int, axes: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
+def cyclic_shifts(
+    X: np.ndarray, stride: int, axes: tuple[int, ...]
+) -> tuple[np.ndarray, np.ndarray]:
     """All cyclic shifts by multiples of ``stride`` along ``axes`` (every combination).
 
     Returns the shifted copies stacked sample-major ((n · S, ...): the S shifts of sample 0

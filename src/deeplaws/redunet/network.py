@@ -120,10 +120,16 @@ def construct(
             r = rates["train"]
             log.info(
                 "layer %d/%d: train dR_est %.6f dR_true %.6f (%.1f s)",
-                layer + 1, cfg.layers, r["dR_est"][-1], r["dR_true"][-1], time.perf_counter() - t0,
+                layer + 1,
+                cfg.layers,
+                r["dR_est"][-1],
+                r["dR_true"][-1],
+                time.perf_counter() - t0,
             )
     seconds = time.perf_counter() - t0
-    out_rates = {n: {k_: np.asarray(v, dtype=np.float64) for k_, v in r.items()} for n, r in rates.items()}
+    out_rates = {
+        n: {k_: np.asarray(v, dtype=np.float64) for k_, v in r.items()} for n, r in rates.items()
+    }
     return ConstructionResult(
         features=feats,
         rates=out_rates,

@@ -12,7 +12,12 @@ import pandas as pd
 import torch
 
 from deeplaws.data.dataset import Dataset
-from deeplaws.redunet.evaluate import abs_cosine_sorted, accuracies, cross_class_histogram, flat_unit
+from deeplaws.redunet.evaluate import (
+    abs_cosine_sorted,
+    accuracies,
+    cross_class_histogram,
+    flat_unit,
+)
 from deeplaws.redunet.experiments import prepare, to_features
 from deeplaws.redunet.network import ConstructionConfig, construct
 from deeplaws.redunet.spectral import from_spectrum
@@ -34,7 +39,12 @@ def default_device() -> torch.device:
 
 
 def run_experiment(
-    ds: Dataset, kind: str, params: dict[str, Any], cfg: ConstructionConfig, n_comp: int, device: torch.device | None = None
+    ds: Dataset,
+    kind: str,
+    params: dict[str, Any],
+    cfg: ConstructionConfig,
+    n_comp: int,
+    device: torch.device | None = None,
 ) -> ExperimentResult:
     device = device or default_device()
     exp = prepare(ds, kind, params)
@@ -44,7 +54,11 @@ def run_experiment(
         feats[name], spec = to_features(exp, X, device=device)
         labels[name] = torch.as_tensor(y, device=device)
     assert spec is not None
-    log.info("sets: %s; features (C, F) = %s", {n: len(y) for n, (_, y) in exp.sets.items()}, tuple(feats["train"].shape[1:]))
+    log.info(
+        "sets: %s; features (C, F) = %s",
+        {n: len(y) for n, (_, y) in exp.sets.items()},
+        tuple(feats["train"].shape[1:]),
+    )
     evals = {n: (feats[n], labels[n]) for n in exp.sets if n != "train"}
     res = construct(feats["train"], labels["train"], evals, spec, cfg, n_classes=exp.n_classes)
     log.info("construction of %d layers: %.1f s", cfg.layers, res.seconds)
@@ -76,7 +90,11 @@ def run_experiment(
         hist = cross_class_histogram(F[heat_name], y[heat_name], F[eval_name], y[eval_name])
         for key, v in hist.items():
             sim[f"{feat_name}/cross/{key}"] = v
-    features = {f"{f}/{n}": d[n].astype(np.float32) for f, d in (("X", X), ("Z", Z)) for n in ("train", "test")}
+    features = {
+        f"{f}/{n}": d[n].astype(np.float32)
+        for f, d in (("X", X), ("Z", Z))
+        for n in ("train", "test")
+    }
     features.update({f"y/{n}": y[n] for n in ("train", "test")})
     summary = {
         "kind": kind,
@@ -87,11 +105,18 @@ def run_experiment(
         "construction_seconds": res.seconds,
         "device": str(device),
         "final_rates": {n: {k: float(v[-1]) for k, v in r.items()} for n, r in res.rates.items()},
-        "dR_true_min_step": {n: float(np.diff(r["dR_true"][1:]).min(initial=np.inf)) for n, r in res.rates.items()},
+        "dR_true_min_step": {
+            n: float(np.diff(r["dR_true"][1:]).min(initial=np.inf)) for n, r in res.rates.items()
+        },
         "cross_similarity": {
-            f: {k: float(sim[f"{f}/cross/{k}"]) for k in ("mean_within", "mean_across", "frac_across_below_0.2")}
+            f: {
+                k: float(sim[f"{f}/cross/{k}"])
+                for k in ("mean_within", "mean_across", "frac_across_below_0.2")
+            }
             for f in ("X", "Z")
         },
         "notes": exp.notes,
     }
-    return ExperimentResult(rates=rates, features=features, similarity=sim, accuracy=acc, summary=summary)
+    return ExperimentResult(
+        rates=rates, features=features, similarity=sim, accuracy=acc, summary=summary
+    )

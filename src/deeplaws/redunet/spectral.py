@@ -42,7 +42,9 @@ def rfft_weights(length: int) -> torch.Tensor:
     return w
 
 
-def make_spectrum(kind: str, shape: tuple[int, ...] = (), device: str | torch.device = "cpu") -> Spectrum:
+def make_spectrum(
+    kind: str, shape: tuple[int, ...] = (), device: str | torch.device = "cpu"
+) -> Spectrum:
     if kind == "vector":
         w = torch.ones(1, dtype=torch.float64)
     elif kind == "1d":

@@ -19,7 +19,9 @@ def _run(dim: int, layers: int, **kw: object) -> object:
     V = to_spectrum(torch.tensor(ds.X_train, dtype=torch.float64), spec)
     Vt = to_spectrum(torch.tensor(ds.X_test, dtype=torch.float64), spec)
     y, yt = torch.tensor(ds.y_train), torch.tensor(ds.y_test)
-    return construct(V, y, {"test": (Vt, yt)}, spec, ConstructionConfig(layers=layers, eta=0.5, **kw))
+    return construct(
+        V, y, {"test": (Vt, yt)}, spec, ConstructionConfig(layers=layers, eta=0.5, **kw)
+    )
 
 
 @pytest.mark.parametrize(("dim", "dR_max"), [(2, 0.8756), (3, 1.8798)])
@@ -38,7 +40,9 @@ def test_rate_reduction_non_decreasing_and_reaches_maximum(dim: int, dR_max: flo
 def test_hard_and_soft_membership_agree_on_separated_classes() -> None:
     soft = _run(2, 20)
     hard = _run(2, 20, train_membership="hard")
-    torch.testing.assert_close(soft.features["train"], hard.features["train"], rtol=1e-8, atol=1e-10)
+    torch.testing.assert_close(
+        soft.features["train"], hard.features["train"], rtol=1e-8, atol=1e-10
+    )
 
 
 def test_legacy_class_alpha_converges_faster() -> None:

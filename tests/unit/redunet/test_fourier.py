@@ -87,10 +87,14 @@ def test_network_is_shift_equivariant_and_rates_invariant(kind: str) -> None:
     for i, s in enumerate(shifts):
         torch.testing.assert_close(Zs[i], torch.roll(Z, s, dims=axes), rtol=1e-10, atol=1e-12)
         for key in ("dR_true", "dR_est", "R_true"):
-            np.testing.assert_allclose(res.rates[f"shift{i}"][key], res.rates["train"][key], rtol=1e-9, equal_nan=True)
+            np.testing.assert_allclose(
+                res.rates[f"shift{i}"][key], res.rates["train"][key], rtol=1e-9, equal_nan=True
+            )
     # invariant features: the magnitude spectra do not depend on the shift
     spec_mag = torch.fft.fftn(Z, dim=axes).abs()
-    torch.testing.assert_close(torch.fft.fftn(Zs[0], dim=axes).abs(), spec_mag, rtol=1e-9, atol=1e-11)
+    torch.testing.assert_close(
+        torch.fft.fftn(Zs[0], dim=axes).abs(), spec_mag, rtol=1e-9, atol=1e-11
+    )
 
 
 def test_lift1d_is_circular_cross_correlation() -> None:
@@ -108,7 +112,9 @@ def test_lift1d_is_circular_cross_correlation() -> None:
 def test_lift2d_commutes_with_cyclic_shifts() -> None:
     X = torch.tensor(np.random.default_rng(6).standard_normal((2, 1, 7, 7)))
     W = torch.tensor(make_kernels((3, 1, 3, 3)))
-    torch.testing.assert_close(lift2d(torch.roll(X, (2, 5), (2, 3)), W), torch.roll(lift2d(X, W), (2, 5), (2, 3)))
+    torch.testing.assert_close(
+        lift2d(torch.roll(X, (2, 5), (2, 3)), W), torch.roll(lift2d(X, W), (2, 5), (2, 3))
+    )
 
 
 def test_make_kernels_uses_legacy_seeded_stream() -> None:

@@ -14,7 +14,9 @@ if TYPE_CHECKING:
     from snakemake.script import snakemake
 
 
-def main(rates: str, similarity: str, pdf: str, png: str, title: str, convention: str, dpi: int) -> None:
+def main(
+    rates: str, similarity: str, pdf: str, png: str, title: str, convention: str, dpi: int
+) -> None:
     r, s = load_npz(rates), load_npz(similarity)
     fig = Figure(figsize=(18, 4))
     ax = fig.add_subplot(1, 4, 1)
@@ -25,7 +27,13 @@ def main(rates: str, similarity: str, pdf: str, png: str, title: str, convention
     if shifted:
         panels = [("X", "train_shift"), ("Z", "train_shift"), ("Z", "test")]
     for i, (f, n) in enumerate(panels):
-        plots.heatmap(fig, fig.add_subplot(1, 4, i + 2), s[f"{f}/{n}/heatmap"], s[f"{f}/{n}/labels"], f"|cos| of {f} ({n})")
+        plots.heatmap(
+            fig,
+            fig.add_subplot(1, 4, i + 2),
+            s[f"{f}/{n}/heatmap"],
+            s[f"{f}/{n}/labels"],
+            f"|cos| of {f} ({n})",
+        )
     save_figure(fig, pdf, png, dpi=dpi)
 
 

@@ -13,7 +13,9 @@ if TYPE_CHECKING:
     from snakemake.script import snakemake
 
 
-def main(rates: str, features: str, pdf: str, png: str, panels: str, convention: str, dpi: int) -> None:
+def main(
+    rates: str, features: str, pdf: str, png: str, panels: str, convention: str, dpi: int
+) -> None:
     r, f = load_npz(rates), load_npz(features)
     X, Z, y = f["X/train"], f["Z/train"], f["y/train"]
     first, second, third = panels.split("-")[0], chr(ord(panels[0]) + 1), panels.split("-")[1]
@@ -22,8 +24,12 @@ def main(rates: str, features: str, pdf: str, png: str, panels: str, convention:
         plots.scatter2d(fig.add_subplot(1, 3, 1), X, y, f"({first}) input X (train)")
         plots.scatter2d(fig.add_subplot(1, 3, 2), Z, y, f"({second}) features Z (train)")
     else:
-        plots.scatter3d(fig.add_subplot(1, 3, 1, projection="3d"), X, y, f"({first}) input X (train)")
-        plots.scatter3d(fig.add_subplot(1, 3, 2, projection="3d"), Z, y, f"({second}) features Z (train)")
+        plots.scatter3d(
+            fig.add_subplot(1, 3, 1, projection="3d"), X, y, f"({first}) input X (train)"
+        )
+        plots.scatter3d(
+            fig.add_subplot(1, 3, 2, projection="3d"), Z, y, f"({second}) features Z (train)"
+        )
     ax = fig.add_subplot(1, 3, 3)
     plots.loss_curves(ax, r, convention)
     ax.set_title(f"({third}) rates per layer ({convention} labels)")

@@ -19,11 +19,21 @@ def main(similarity: str, pdf: str, png: str, panels: str, dpi: int) -> None:
     letters = [chr(c) for c in range(ord(panels[0]), ord(panels[-1]) + 1)]
     fig = Figure(figsize=(17, 4))
     for i, f in enumerate(("X", "Z")):
-        plots.heatmap(fig, fig.add_subplot(1, 4, i + 1), s[f"{f}/train_shift/heatmap"], s[f"{f}/train_shift/labels"],
-                      f"({letters[i]}) |cos| of {f}, all shifts of train")
+        plots.heatmap(
+            fig,
+            fig.add_subplot(1, 4, i + 1),
+            s[f"{f}/train_shift/heatmap"],
+            s[f"{f}/train_shift/labels"],
+            f"({letters[i]}) |cos| of {f}, all shifts of train",
+        )
     for i, f in enumerate(("X", "Z")):
-        plots.cross_histogram(fig.add_subplot(1, 4, i + 3), s[f"{f}/cross/counts"], s[f"{f}/cross/edges"],
-                              f"({letters[i + 2]}) {f}: shifted train vs shifted test", float(s[f"{f}/cross/mean_across"]))
+        plots.cross_histogram(
+            fig.add_subplot(1, 4, i + 3),
+            s[f"{f}/cross/counts"],
+            s[f"{f}/cross/edges"],
+            f"({letters[i + 2]}) {f}: shifted train vs shifted test",
+            float(s[f"{f}/cross/mean_across"]),
+        )
     save_figure(fig, pdf, png, dpi=dpi)
 
 
