@@ -71,7 +71,7 @@ def mnist_input(out_channels: int) -> dict:
 # ----------------------------------------------------------------------------- batched
 
 
-def run_batched(case: str, layers: int, device: str, out_channels: int) -> dict:
+def run_batched(case: str, layers: int, device: str, out_channels: int, log_every: int) -> dict:
     from deeplaws.redunet.experiments import ExperimentInput, to_features
     from deeplaws.redunet.network import ConstructionConfig, construct
 
@@ -92,7 +92,7 @@ def run_batched(case: str, layers: int, device: str, out_channels: int) -> dict:
         labels["train"],
         evals,
         spec,
-        ConstructionConfig(layers=layers, eta=eta),
+        ConstructionConfig(layers=layers, eta=eta, log_every=log_every),
         n_classes=exp.n_classes,
     )
     if device.startswith("cuda"):
@@ -163,7 +163,7 @@ def _ref_rates(V: np.ndarray, y: np.ndarray, k: int, e2: float) -> float:
     return R - Rc
 
 
-def run_reference(case: str, layers: int, out_channels: int) -> dict:
+def run_reference(case: str, layers: int, out_channels: int, log_every: int) -> dict:
     from deeplaws.redunet.lift import lift2d
 
     if case == "gaussian2d":
@@ -185,10 +185,11 @@ def run_reference(case: str, layers: int, out_channels: int) -> dict:
         k = exp.n_classes
     labels = {n: y for n, (_, y) in sets.items()}
     t0 = time.perf_counter()
-    for _ in range(layers):
+    for layer in range(layers):
         V = _ref_layer(V, labels["train"], k, 0.1, 0.5, 500.0)
-        for n in V:
-            _ref_rates(V[n], labels[n], k, 0.1)
+        if (layer + 1) % log_every == 0 or layer == layers - 1:
+            for n in V:
+                _ref_rates(V[n], labels[n], k, 0.1)
     seconds = time.perf_counter() - t0
     return {"seconds": seconds, "layers": layers}
 
@@ -199,9 +200,9 @@ def run_reference(case: str, layers: int, out_channels: int) -> dict:
 def child(args: argparse.Namespace) -> None:
     torch.set_num_threads(args.threads)
     if args.impl == "batched":
-        out = run_batched(args.case, args.layers, args.device, args.out_channels)
+        out = run_batched(args.case, args.layers, args.device, args.out_channels, args.log_every)
     else:
-        out = run_reference(args.case, args.layers, args.out_channels)
+        out = run_reference(args.case, args.layers, args.out_channels, args.log_every)
     if args.device.startswith("cuda"):
         out["peak_gpu_mb"] = torch.cuda.max_memory_allocated() / 2**20
     out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -225,6 +226,8 @@ def spawn(case: str, impl: str, layers: int, args: argparse.Namespace) -> dict:
         str(args.threads),
         "--out-channels",
         str(args.out_channels),
+        "--log-every",
+        str(args.log_every),
     ]
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False, timeout=args.timeout)
     for line in proc.stdout.splitlines():
@@ -246,6 +249,7 @@ def main() -> None:
     ap.add_argument(
         "--ref-layers", type=int, default=1, help="layers run by the reference (extrapolated)"
     )
+    ap.add_argument("--log-every", type=int, default=1, help="log the rates every N layers")
     ap.add_argument("--timeout", type=int, default=3600)
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--case", help=argparse.SUPPRESS)
@@ -275,7 +279,10 @@ def main() -> None:
                 ref_full / b["seconds"],
             )
         )
-    print(f"device: {args.device}, torch threads: {args.threads}, torch {torch.__version__}")
+    print(
+        f"device: {args.device}, torch threads: {args.threads}, torch {torch.__version__}, "
+        f"rates logged every {args.log_every} layers"
+    )
     head = (
         "case",
         "layers",

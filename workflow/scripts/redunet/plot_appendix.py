@@ -18,7 +18,7 @@ def main(
     rates: str, similarity: str, pdf: str, png: str, title: str, convention: str, dpi: int
 ) -> None:
     r, s = load_npz(rates), load_npz(similarity)
-    fig = Figure(figsize=(18, 4))
+    fig = Figure(figsize=(18, 4), layout="constrained")
     ax = fig.add_subplot(1, 4, 1)
     plots.loss_curves(ax, r, convention)
     ax.set_title(f"{title}: rates ({convention} labels)", fontsize=9)

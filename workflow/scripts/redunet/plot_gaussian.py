@@ -19,7 +19,7 @@ def main(
     r, f = load_npz(rates), load_npz(features)
     X, Z, y = f["X/train"], f["Z/train"], f["y/train"]
     first, second, third = panels.split("-")[0], chr(ord(panels[0]) + 1), panels.split("-")[1]
-    fig = Figure(figsize=(13, 4))
+    fig = Figure(figsize=(13, 4), layout="constrained")
     if X.shape[1] == 2:
         plots.scatter2d(fig.add_subplot(1, 3, 1), X, y, f"({first}) input X (train)")
         plots.scatter2d(fig.add_subplot(1, 3, 2), Z, y, f"({second}) features Z (train)")

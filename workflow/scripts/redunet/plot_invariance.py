@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 def main(similarity: str, pdf: str, png: str, panels: str, dpi: int) -> None:
     s = load_npz(similarity)
     letters = [chr(c) for c in range(ord(panels[0]), ord(panels[-1]) + 1)]
-    fig = Figure(figsize=(17, 4))
+    fig = Figure(figsize=(17, 4), layout="constrained")
     for i, f in enumerate(("X", "Z")):
         plots.heatmap(
             fig,
