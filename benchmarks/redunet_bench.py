@@ -71,9 +71,20 @@ def mnist_input(out_channels: int) -> dict:
 # ----------------------------------------------------------------------------- batched
 
 
-def run_batched(case: str, layers: int, device: str, out_channels: int, log_every: int) -> dict:
+def run_batched(
+    case: str,
+    layers: int,
+    device: str,
+    out_channels: int,
+    log_every: int,
+    equivariant: bool = False,
+) -> dict:
+    """Construction + evaluation of every set; ``equivariant``: the shifted sets are obtained
+    by shifting the outputs of the unshifted samples instead of being pushed."""
     from deeplaws.redunet.experiments import ExperimentInput, to_features
+    from deeplaws.redunet.lift import cyclic_shifts
     from deeplaws.redunet.network import ConstructionConfig, construct
+    from deeplaws.redunet.spectral import from_spectrum
 
     if case == "gaussian2d":
         inp = gaussian_input()
@@ -83,10 +94,11 @@ def run_batched(case: str, layers: int, device: str, out_channels: int, log_ever
         exp = mnist_input(out_channels)["exp"]
         eta = 0.5
     t0 = time.perf_counter()
-    feats = {n: to_features(exp, X, device=device) for n, (X, _) in exp.sets.items()}
+    names = [n for n in exp.sets if not (equivariant and n.endswith("_shift"))]
+    feats = {n: to_features(exp, exp.sets[n][0], device=device) for n in names}
     spec = feats["train"][1]
-    labels = {n: torch.as_tensor(y, device=device) for n, (_, y) in exp.sets.items()}
-    evals = {n: (feats[n][0], labels[n]) for n in exp.sets if n != "train"}
+    labels = {n: torch.as_tensor(exp.sets[n][1], device=device) for n in names}
+    evals = {n: (feats[n][0], labels[n]) for n in names if n != "train"}
     res = construct(
         feats["train"][0],
         labels["train"],
@@ -95,6 +107,10 @@ def run_batched(case: str, layers: int, device: str, out_channels: int, log_ever
         ConstructionConfig(layers=layers, eta=eta, log_every=log_every),
         n_classes=exp.n_classes,
     )
+    out = {n: from_spectrum(V, spec).cpu().numpy() for n, V in res.features.items()}
+    if equivariant:  # all shifts of every train/test output (shift_samples = all)
+        for base in ("train", "test"):
+            out[f"{base}_shift"], _ = cyclic_shifts(out[base], 7, (2, 3))
     if device.startswith("cuda"):
         torch.cuda.synchronize()
     seconds = time.perf_counter() - t0
@@ -199,8 +215,15 @@ def run_reference(case: str, layers: int, out_channels: int, log_every: int) -> 
 
 def child(args: argparse.Namespace) -> None:
     torch.set_num_threads(args.threads)
-    if args.impl == "batched":
-        out = run_batched(args.case, args.layers, args.device, args.out_channels, args.log_every)
+    if args.impl in ("batched", "equivariant"):
+        out = run_batched(
+            args.case,
+            args.layers,
+            args.device,
+            args.out_channels,
+            args.log_every,
+            equivariant=args.impl == "equivariant",
+        )
     else:
         out = run_reference(args.case, args.layers, args.out_channels, args.log_every)
     if args.device.startswith("cuda"):
@@ -261,45 +284,44 @@ def main() -> None:
         return
     rows = []
     for case in args.cases:
-        L = args.gaussian_layers if case == "gaussian2d" else args.mnist_layers
-        b = spawn(case, "batched", L, args)
-        ref_layers = min(args.ref_layers if case == "mnist2d" else max(args.ref_layers, 20), L)
-        r = spawn(case, "reference", ref_layers, args)
-        ref_full = r["seconds"] / ref_layers * L
-        rows.append(
-            (
-                case,
-                L,
-                b["n_samples"],
-                b["seconds"],
-                b.get("peak_gpu_mb", b["peak_rss_mb"]),
-                ref_full,
-                ref_layers,
-                r["peak_rss_mb"],
-                ref_full / b["seconds"],
-            )
+        full = args.gaussian_layers if case == "gaussian2d" else args.mnist_layers
+        impls = (
+            ["batched", "equivariant", "reference"]
+            if case == "mnist2d"
+            else ["batched", "reference"]
         )
+        results = {}
+        for impl in impls:
+            if impl == "reference":
+                run = min(args.ref_layers if case == "mnist2d" else max(args.ref_layers, 20), full)
+            else:
+                run = min(args.run_layers or full, full)
+            r = spawn(case, impl, run, args)
+            r["run_layers"] = run
+            r["full_s"] = r["seconds"] / run * full
+            results[impl] = r
+        for impl, r in results.items():
+            peak = r.get("peak_gpu_mb", r["peak_rss_mb"])
+            speed = results["reference"]["full_s"] / r["full_s"]
+            rows.append((case, impl, full, r["run_layers"], r["full_s"], peak, speed))
     print(
         f"device: {args.device}, torch threads: {args.threads}, torch {torch.__version__}, "
-        f"rates logged every {args.log_every} layers"
+        f"rates logged every {args.log_every} layers; seconds extrapolated linearly to the "
+        "full depth when fewer layers were run"
     )
     head = (
         "case",
+        "implementation",
         "layers",
-        "samples",
-        "batched s",
-        "batched peak MB",
-        "reference s (extrap.)",
-        "ref layers run",
-        "reference peak MB",
-        "speed-up",
+        "layers run",
+        "seconds",
+        "peak MB",
+        "speed-up vs reference",
     )
     print(" | ".join(head))
     print(" | ".join("---" for _ in head))
-    for row in rows:
-        cells = (*row[:3], f"{row[3]:.2f}", f"{row[4]:.0f}", f"{row[5]:.1f}")
-        cells += (row[6], f"{row[7]:.0f}")
-        print(" | ".join(str(c) for c in cells) + f" | {row[8]:.1f}x")
+    for case, impl, full, run, sec, peak, speed in rows:
+        print(f"{case} | {impl} | {full} | {run} | {sec:.1f} | {peak:.0f} | {speed:.1f}x")
 
 
 if __name__ == "__main__":

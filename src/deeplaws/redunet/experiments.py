@@ -37,13 +37,18 @@ class ExperimentInput:
         return {"vector": "vector", "translation": "2d"}.get(self.kind, "1d")
 
 
+def first_per_class_index(y: np.ndarray, classes: list[int], n: int | None) -> np.ndarray:
+    """Indices of the first ``n`` samples (all if None) of each class, class by class."""
+    return np.concatenate([np.flatnonzero(y == c)[:n] for c in classes])
+
+
 def first_per_class(
     X: np.ndarray, y: np.ndarray, classes: list[int], n: int | None
 ) -> tuple[np.ndarray, np.ndarray]:
     """The first ``n`` samples (all if None) of each class in ``classes``, in stored order,
     concatenated class by class; labels remapped to 0…K−1 in the order of sorted ``classes``."""
     remap = {c: i for i, c in enumerate(sorted(classes))}
-    idx = np.concatenate([np.flatnonzero(y == c)[:n] for c in classes])
+    idx = first_per_class_index(y, classes, n)
     return X[idx], np.array([remap[int(c)] for c in y[idx]], dtype=np.int64)
 
 

@@ -81,7 +81,9 @@ def coding_rate(V: torch.Tensor, e2: float, weights: torch.Tensor) -> torch.Tens
     return 0.5 * (ld * weights).sum() / weights.sum()
 
 
-def class_rates(V: torch.Tensor, y: torch.Tensor, k: int, e2: float, weights: torch.Tensor) -> torch.Tensor:
+def class_rates(
+    V: torch.Tensor, y: torch.Tensor, k: int, e2: float, weights: torch.Tensor
+) -> torch.Tensor:
     """½ (1/F) Σ_p logdet(I + α_j Σ_j(p)) for every class j, shape (k,); 0 for empty classes."""
     _, C, _ = V.shape
     counts = torch.bincount(y, minlength=k).to(torch.float64)

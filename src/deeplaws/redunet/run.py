@@ -18,7 +18,8 @@ from deeplaws.redunet.evaluate import (
     cross_class_histogram,
     flat_unit,
 )
-from deeplaws.redunet.experiments import prepare, to_features
+from deeplaws.redunet.experiments import first_per_class_index, prepare, to_features
+from deeplaws.redunet.lift import cyclic_shifts
 from deeplaws.redunet.network import ConstructionConfig, construct
 from deeplaws.redunet.spectral import from_spectrum
 
@@ -48,22 +49,39 @@ def run_experiment(
 ) -> ExperimentResult:
     device = device or default_device()
     exp = prepare(ds, kind, params)
+    # "equivariance": the shifted sets are not pushed through the layers; their features are
+    # the cyclic shifts of the features of the unshifted samples (exact: every layer commutes
+    # with cyclic shifts, tests/unit/redunet/test_fourier.py). "push": every shifted sample
+    # goes through every layer.
+    equivariant = kind != "vector" and params.get("shift_evaluation", "push") == "equivariance"
+    pushed = [n for n in exp.sets if not (equivariant and n.endswith("_shift"))]
     feats, labels = {}, {}
     spec = None
-    for name, (X, y) in exp.sets.items():
+    for name in pushed:
+        X, y = exp.sets[name]
         feats[name], spec = to_features(exp, X, device=device)
         labels[name] = torch.as_tensor(y, device=device)
     assert spec is not None
     log.info(
         "sets: %s; features (C, F) = %s",
-        {n: len(y) for n, (_, y) in exp.sets.items()},
+        {n: len(exp.sets[n][1]) for n in pushed},
         tuple(feats["train"].shape[1:]),
     )
-    evals = {n: (feats[n], labels[n]) for n in exp.sets if n != "train"}
+    evals = {n: (feats[n], labels[n]) for n in pushed if n != "train"}
     res = construct(feats["train"], labels["train"], evals, spec, cfg, n_classes=exp.n_classes)
     log.info("construction of %d layers: %.1f s", cfg.layers, res.seconds)
 
-    Z = {n: flat_unit(from_spectrum(V, spec).cpu().numpy()) for n, V in res.features.items()}
+    signals = {n: from_spectrum(V, spec).cpu().numpy() for n, V in res.features.items()}
+    if equivariant:
+        axes = tuple(range(2, signals["train"].ndim))
+        for base in ("train", "test"):
+            idx = first_per_class_index(
+                exp.sets[base][1], list(range(exp.n_classes)), params.get("shift_samples")
+            )
+            signals[f"{base}_shift"], _ = cyclic_shifts(
+                signals[base][idx], params["shift_stride"], axes
+            )
+    Z = {n: flat_unit(signals[n]) for n in exp.sets}
     X = {n: flat_unit(Xs) for n, (Xs, _) in exp.sets.items()}
     y = {n: ys for n, (_, ys) in exp.sets.items()}
 
@@ -103,6 +121,7 @@ def run_experiment(
         "feature_shape": list(feats["train"].shape[1:]),
         "cross_pair": [heat_name, eval_name],
         "construction_seconds": res.seconds,
+        "shift_evaluation": "equivariance" if equivariant else "push",
         "device": str(device),
         "final_rates": {n: {k: float(v[-1]) for k, v in r.items()} for n, r in res.rates.items()},
         "dR_true_min_step": {
