@@ -55,7 +55,7 @@ def loss_curves(
     ax.set_ylim(min(lo, -0.02 * hi), hi)
     ax.set_xlabel("layer")
     ax.set_ylabel("rate")
-    ax.legend(ncol=3, fontsize=6, loc="center right")
+    ax.legend(ncol=3, fontsize=6, loc="best")
     ax.grid(alpha=0.3)
 
 
