@@ -1,0 +1,95 @@
+"""Classifiers and similarity statistics on features (spec redunet §4.0).
+
+Features are flattened and normalized to unit norm. Classifiers are fitted on the
+(unshifted) training features and scored on every set:
+
+* ``svm``: scikit-learn ``LinearSVC(random_state=10)`` with default settings;
+* ``knn``: cosine similarity, top 5 training neighbours, majority vote (ties -> smallest
+  label, as torch ``mode``);
+* ``nearsub``: per class the top ``n_comp`` right singular vectors of the class's
+  (uncentered) training features (exact SVD); predict the class with the smallest residual.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.svm import LinearSVC
+
+HIST_BINS = np.linspace(-0.05, 1.05, 22)  # 21 bins on [-0.05, 1.05] (official plot)
+
+
+def flat_unit(X: np.ndarray) -> np.ndarray:
+    F = np.asarray(X, dtype=np.float64).reshape(len(X), -1)
+    return F / np.clip(np.linalg.norm(F, axis=1, keepdims=True), 1e-8, None)
+
+
+def knn_predict(
+    F_train: np.ndarray, y_train: np.ndarray, F_eval: np.ndarray, k: int = 5, chunk: int = 2048
+) -> np.ndarray:
+    n_classes = int(y_train.max()) + 1
+    out = np.empty(len(F_eval), dtype=np.int64)
+    kk = min(k, len(F_train))
+    for s in range(0, len(F_eval), chunk):
+        sim = F_eval[s : s + chunk] @ F_train.T
+        top = np.argpartition(-sim, kk - 1, axis=1)[:, :kk]
+        votes = np.zeros((len(top), n_classes), dtype=np.int64)
+        np.add.at(votes, (np.repeat(np.arange(len(top)), kk), y_train[top].ravel()), 1)
+        out[s : s + chunk] = votes.argmax(axis=1)
+    return out
+
+
+def nearsub_predict(
+    F_train: np.ndarray, y_train: np.ndarray, F_eval: np.ndarray, n_comp: int
+) -> np.ndarray:
+    n_classes = int(y_train.max()) + 1
+    n_comp = max(1, min(n_comp, F_train.shape[1] - 1))
+    residuals = np.empty((len(F_eval), n_classes))
+    for j in range(n_classes):
+        _, _, Vt = np.linalg.svd(F_train[y_train == j], full_matrices=False)
+        U = Vt[:n_comp].T
+        residuals[:, j] = np.linalg.norm(F_eval - (F_eval @ U) @ U.T, axis=1)
+    return residuals.argmin(axis=1)
+
+
+def accuracies(
+    F_train: np.ndarray,
+    y_train: np.ndarray,
+    sets: dict[str, tuple[np.ndarray, np.ndarray]],
+    n_comp: int,
+) -> list[dict[str, object]]:
+    """Rows {set, classifier, accuracy} for every set (features already flat/unit)."""
+    svm = LinearSVC(random_state=10).fit(F_train, y_train)
+    rows: list[dict[str, object]] = []
+    for name, (F, y) in sets.items():
+        preds = {
+            "svm": svm.predict(F),
+            "knn": knn_predict(F_train, y_train, F),
+            "nearsub": nearsub_predict(F_train, y_train, F, n_comp),
+        }
+        for clf, p in preds.items():
+            rows.append({"set": name, "classifier": clf, "accuracy": float(np.mean(p == y))})
+    return rows
+
+
+def abs_cosine_sorted(F: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """|F Fᵀ| with samples sorted by class (stable), and the sorted labels."""
+    order = np.argsort(y, kind="stable")
+    G = F[order]
+    return np.abs(G @ G.T), y[order]
+
+
+def cross_class_histogram(
+    F_a: np.ndarray, y_a: np.ndarray, F_b: np.ndarray, y_b: np.ndarray
+) -> dict[str, np.ndarray]:
+    """Histogram (21 bins on [-0.05, 1.05]) of |cos| between samples of different classes
+    of set a and set b, plus the within/across-class means."""
+    S = np.abs(F_a @ F_b.T)
+    same = y_a[:, None] == y_b[None, :]
+    counts, edges = np.histogram(S[~same], bins=HIST_BINS)
+    return {
+        "counts": counts,
+        "edges": edges,
+        "mean_within": np.array(S[same].mean() if same.any() else np.nan),
+        "mean_across": np.array(S[~same].mean()),
+        "frac_across_below_0.2": np.array((S[~same] < 0.2).mean()),
+    }

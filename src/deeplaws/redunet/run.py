@@ -1,0 +1,141 @@
+"""One ReduNet experiment end to end: inputs -> construction -> rates, features, similarity
+statistics and accuracies (used by the compute rule; no file formats here)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import torch
+
+from deeplaws.data.dataset import Dataset
+from deeplaws.redunet.evaluate import (
+    abs_cosine_sorted,
+    accuracies,
+    cross_class_histogram,
+    flat_unit,
+)
+from deeplaws.redunet.experiments import first_per_class_index, prepare, to_features
+from deeplaws.redunet.lift import cyclic_shifts
+from deeplaws.redunet.network import ConstructionConfig, construct
+from deeplaws.redunet.spectral import from_spectrum
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ExperimentResult:
+    rates: dict[str, np.ndarray]
+    features: dict[str, np.ndarray]
+    similarity: dict[str, np.ndarray]
+    accuracy: pd.DataFrame
+    summary: dict[str, Any]
+
+
+def default_device() -> torch.device:
+    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+def run_experiment(
+    ds: Dataset,
+    kind: str,
+    params: dict[str, Any],
+    cfg: ConstructionConfig,
+    n_comp: int,
+    device: torch.device | None = None,
+) -> ExperimentResult:
+    device = device or default_device()
+    exp = prepare(ds, kind, params)
+    # "equivariance": the shifted sets are not pushed through the layers; their features are
+    # the cyclic shifts of the features of the unshifted samples (exact: every layer commutes
+    # with cyclic shifts, tests/unit/redunet/test_fourier.py). "push": every shifted sample
+    # goes through every layer.
+    equivariant = kind != "vector" and params.get("shift_evaluation", "push") == "equivariance"
+    pushed = [n for n in exp.sets if not (equivariant and n.endswith("_shift"))]
+    feats, labels = {}, {}
+    spec = None
+    for name in pushed:
+        X, y = exp.sets[name]
+        feats[name], spec = to_features(exp, X, device=device)
+        labels[name] = torch.as_tensor(y, device=device)
+    assert spec is not None
+    log.info(
+        "sets: %s; features (C, F) = %s",
+        {n: len(exp.sets[n][1]) for n in pushed},
+        tuple(feats["train"].shape[1:]),
+    )
+    evals = {n: (feats[n], labels[n]) for n in pushed if n != "train"}
+    res = construct(feats["train"], labels["train"], evals, spec, cfg, n_classes=exp.n_classes)
+    log.info("construction of %d layers: %.1f s", cfg.layers, res.seconds)
+
+    signals = {n: from_spectrum(V, spec).cpu().numpy() for n, V in res.features.items()}
+    if equivariant:
+        axes = tuple(range(2, signals["train"].ndim))
+        for base in ("train", "test"):
+            idx = first_per_class_index(
+                exp.sets[base][1], list(range(exp.n_classes)), params.get("shift_samples")
+            )
+            signals[f"{base}_shift"], _ = cyclic_shifts(
+                signals[base][idx], params["shift_stride"], axes
+            )
+    Z = {n: flat_unit(signals[n]) for n in exp.sets}
+    X = {n: flat_unit(Xs) for n, (Xs, _) in exp.sets.items()}
+    y = {n: ys for n, (_, ys) in exp.sets.items()}
+
+    rows = []
+    for feat_name, F in (("X", X), ("Z", Z)):
+        sets = {n: (F[n], y[n]) for n in F}
+        for row in accuracies(F["train"], y["train"], sets, n_comp):
+            rows.append({"features": feat_name, **row})
+    acc = pd.DataFrame(rows)[["features", "set", "classifier", "accuracy"]]
+
+    rates = {"layers": res.layers_logged}
+    for n, r in res.rates.items():
+        for key, v in r.items():
+            rates[f"{n}/{key}"] = v
+
+    eval_name = "test_shift" if "test_shift" in y else "test"
+    heat_name = "train_shift" if "train_shift" in y else "train"
+    sim: dict[str, np.ndarray] = {}
+    for feat_name, F in (("X", X), ("Z", Z)):
+        for n in dict.fromkeys([heat_name, "train", "test"]):
+            G, ys = abs_cosine_sorted(F[n], y[n])
+            sim[f"{feat_name}/{n}/heatmap"] = G.astype(np.float32)
+            sim[f"{feat_name}/{n}/labels"] = ys
+        hist = cross_class_histogram(F[heat_name], y[heat_name], F[eval_name], y[eval_name])
+        for key, v in hist.items():
+            sim[f"{feat_name}/cross/{key}"] = v
+    features = {
+        f"{f}/{n}": d[n].astype(np.float32)
+        for f, d in (("X", X), ("Z", Z))
+        for n in ("train", "test")
+    }
+    features.update({f"y/{n}": y[n] for n in ("train", "test")})
+    summary = {
+        "kind": kind,
+        "n_classes": exp.n_classes,
+        "set_sizes": {n: len(v) for n, v in y.items()},
+        "feature_shape": list(feats["train"].shape[1:]),
+        "cross_pair": [heat_name, eval_name],
+        "construction_seconds": res.seconds,
+        "shift_evaluation": "equivariance" if equivariant else "push",
+        "device": str(device),
+        "final_rates": {n: {k: float(v[-1]) for k, v in r.items()} for n, r in res.rates.items()},
+        "dR_true_min_step": {
+            n: float(np.diff(r["dR_true"][1:]).min(initial=np.inf)) for n, r in res.rates.items()
+        },
+        "cross_similarity": {
+            f: {
+                k: float(sim[f"{f}/cross/{k}"])
+                for k in ("mean_within", "mean_across", "frac_across_below_0.2")
+            }
+            for f in ("X", "Z")
+        },
+        "notes": exp.notes,
+    }
+    return ExperimentResult(
+        rates=rates, features=features, similarity=sim, accuracy=acc, summary=summary
+    )
