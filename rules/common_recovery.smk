@@ -74,7 +74,7 @@ def recovery_units(program):
         recovery_ns(),
         recovery_ds(),
         rc["trials"][program],
-        program in rc["fanout"]["column"],
+        rc["fanout"]["batch"][program],
         rc["fanout"]["per_trial_min_n"],
     )
 
@@ -115,9 +115,8 @@ def recovery_settings(program):
 def recovery_resources(wildcards):
     unit = _rx.Unit.parse(wildcards.unit)
     k = _rx.Panel.parse(wildcards.panel).k
-    return _rx.resources(
-        wildcards.program, unit, recovery_ns(), config["recovery"]["trials"][wildcards.program], k
-    )
+    trials = config["recovery"]["trials"][wildcards.program]
+    return _rx.resources(wildcards.program, unit, recovery_ns(), recovery_ds(), trials, k)
 
 
 def recovery_outputs():

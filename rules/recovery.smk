@@ -3,7 +3,7 @@
 #
 # Records:  results/recovery/<program>/<panel>/<unit>.json, one record per trial, where a
 #           unit is a cell n~N_d~D (all trials), one trial n~N_d~D_trial~T (expensive
-#           training programs) or a column n~all_d~D (cheap programs, every n of the grid).
+#           training programs), a column n~all_d~D or a whole panel n~all_d~all.
 # Tables:   results/recovery/tables/<figure>.csv (one tidy table per figure).
 # Figures:  results/figures/recovery/<figure>.{pdf,png}, named by the IDs of spec §9.
 
@@ -26,6 +26,7 @@ rule recovery_solve_unit:
         benchmarks("recovery_solve_unit", "{program}/{panel}/{unit}")
     params:
         ns=lambda wc: recovery_ns(),
+        ds=lambda wc: recovery_ds(),
         trials=lambda wc: config["recovery"]["trials"][wc.program],
         base_seed=lookup(dpath="seeds/base", within=config),
         settings=lambda wc: recovery_settings(wc.program),

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from deeplaws.common.seeding import derive_seed, make_rng
-from deeplaws.recovery import arrangements, convex, data, metrics, nonconvex
+from deeplaws.recovery import arrangements, convex, data, metrics
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +78,7 @@ class Panel:
 
 
 PANEL_PATTERN = r"x~[a-z_]+_w~[a-z]+_k~\d+_s~[0-9.e+-]+"
-UNIT_PATTERN = r"n~(\d+|all)_d~\d+(_trial~\d+)?"
+UNIT_PATTERN = r"n~(\d+|all)_d~(\d+|all)(_trial~\d+)?"
 
 
 # ---------------------------------------------------------------- units of work
@@ -86,41 +86,51 @@ UNIT_PATTERN = r"n~(\d+|all)_d~\d+(_trial~\d+)?"
 
 @dataclass(frozen=True)
 class Unit:
-    """One job: a cell (n, d) with all its trials, one trial of a cell, or a whole column
-    (every n of the grid at one d)."""
+    """One job: a cell (n, d) with all its trials, one trial of a cell, a column (every n
+    of the grid at one d) or a whole panel (every cell of the grid)."""
 
-    n: int | None  # None: the whole column
-    d: int
+    n: int | None  # None: every n of the grid
+    d: int | None  # None: every d of the grid (then n is None too)
     trial: int | None = None
 
     @property
     def key(self) -> str:
         n = "all" if self.n is None else str(self.n)
+        d = "all" if self.d is None else str(self.d)
         t = "" if self.trial is None else f"_trial~{self.trial}"
-        return f"n~{n}_d~{self.d}{t}"
+        return f"n~{n}_d~{d}{t}"
 
     @classmethod
     def parse(cls, key: str) -> Unit:
-        m = re.fullmatch(r"n~(\d+|all)_d~(\d+)(?:_trial~(\d+))?", key)
-        if m is None:
+        m = re.fullmatch(r"n~(\d+|all)_d~(\d+|all)(?:_trial~(\d+))?", key)
+        if m is None or (m.group(2) == "all" and m.group(1) != "all"):
             raise ValueError(f"not a unit key: {key!r}")
         n = None if m.group(1) == "all" else int(m.group(1))
-        return cls(n, int(m.group(2)), None if m.group(3) is None else int(m.group(3)))
+        d = None if m.group(2) == "all" else int(m.group(2))
+        return cls(n, d, None if m.group(3) is None else int(m.group(3)))
 
-    def tasks(self, ns: list[int], trials: int) -> list[tuple[int, int]]:
-        """The (n, trial) pairs this unit runs."""
-        cells = ns if self.n is None else [self.n]
+    def tasks(self, ns: list[int], ds: list[int], trials: int) -> list[tuple[int, int, int]]:
+        """The (n, d, trial) triples this unit runs."""
+        cells_d = ds if self.d is None else [self.d]
+        cells_n = ns if self.n is None else [self.n]
         reps = range(trials) if self.trial is None else [self.trial]
-        return [(n, t) for n in cells for t in reps]
+        return [(n, d, t) for d in cells_d for n in cells_n for t in reps]
+
+
+BATCHES = ("cell", "column", "panel")
 
 
 def units(
-    program: str, ns: list[int], ds: list[int], trials: int, column: bool, per_trial_min_n: int
+    program: str, ns: list[int], ds: list[int], trials: int, batch: str, per_trial_min_n: int
 ) -> list[Unit]:
-    """The units of one (program, panel): a column per d, or a cell per (n, d) split into
-    trials when n >= per_trial_min_n for the training programs."""
-    if column:
+    """The units of one (program, panel): one per panel, one per d column, or one per
+    (n, d) cell, split into trials when n >= per_trial_min_n for the training programs."""
+    if batch == "panel":
+        return [Unit(None, None)]
+    if batch == "column":
         return [Unit(None, d) for d in ds]
+    if batch != "cell":
+        raise ValueError(f"unknown batch {batch!r}; allowed {BATCHES}")
     out = []
     per_trial = PROGRAMS[program].mode == "train"
     for d in ds:
@@ -152,11 +162,11 @@ def cost_estimate(program: str, n: int, d: int, k: int) -> tuple[float, float]:
 
 
 def resources(
-    program: str, unit: Unit, ns: list[int], trials: int, k: int
+    program: str, unit: Unit, ns: list[int], ds: list[int], trials: int, k: int
 ) -> tuple[int, int]:
     """(mem_mb, runtime minutes) for one job, with a safety factor of 2 on time."""
-    tasks = unit.tasks(ns, trials)
-    costs = [cost_estimate(program, n, unit.d, k) for n, _ in tasks]
+    tasks = unit.tasks(ns, ds, trials)
+    costs = [cost_estimate(program, n, d, k) for n, d, _ in tasks]
     mem = max(c[0] for c in costs)
     seconds = sum(c[1] for c in costs) + 10.0
     return int(np.ceil(mem / 100.0) * 100), int(np.ceil(2 * seconds / 60.0))
@@ -347,6 +357,8 @@ def _nonconvex(
     X, w, y, redraws = _instance(prog, panel, n, d, rng)
     X_test = data.draw_x(rng, n, d, panel.xdist)
     y_test = data.test_labels(prog.family, X_test, w)
+    from deeplaws.recovery import nonconvex  # torch only in the jobs that train
+
     res = nonconvex.train(
         rng, prog.family, X, y, X_test, y_test,
         w_star=w if prog.family == "skip" else None, width=n + s.width_extra,
@@ -362,19 +374,19 @@ def _nonconvex(
 
 
 def run_unit(
-    program: str, panel_key: str, unit_key: str, ns: list[int], trials: int, base_seed: int,
-    settings: dict[str, Any],
+    program: str, panel_key: str, unit_key: str, ns: list[int], ds: list[int], trials: int,
+    base_seed: int, settings: dict[str, Any],
 ) -> list[dict[str, Any]]:
-    """Every record of one unit of work, in (n, trial) order."""
+    """Every record of one unit of work, in (d, n, trial) order."""
     panel = Panel.parse(panel_key)
     unit = Unit.parse(unit_key)
     s = Settings.from_dict(settings)
     records = []
-    for n, t in unit.tasks(ns, trials):
-        rec = run_trial(program, panel, n, unit.d, t, base_seed, s)
+    for n, d, t in unit.tasks(ns, ds, trials):
+        rec = run_trial(program, panel, n, d, t, base_seed, s)
         log.info(
             "%s %s n=%d d=%d trial=%d: status=%s recovered=%s dis_abs=%.3g dis_test=%.3g "
-            "(%.2f s)", program, panel_key, n, unit.d, t, rec["status"], rec["recovered"],
+            "(%.2f s)", program, panel_key, n, d, t, rec["status"], rec["recovered"],
             rec["dis_abs"], rec["dis_test"], rec["wall_seconds"],
         )
         records.append(rec)

@@ -19,11 +19,17 @@ def sphere(rng: np.random.Generator, d: int) -> np.ndarray:
     return g / np.linalg.norm(g)
 
 
+def draw_means(rng: np.random.Generator, d: int) -> tuple[np.ndarray, np.ndarray]:
+    """μ1, μ2 independent and uniform on the unit sphere (option 3)."""
+    return sphere(rng, d), sphere(rng, d)
+
+
 def separation_probability(
-    rng: np.random.Generator, d: int, sigma: float, n: int = 100, samples: int = 5000
+    rng: np.random.Generator, d: int, sigma: float, n: int = 100, samples: int = 5000,
+    means: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> float:
     """Fraction of samples whose pattern along u is exactly the cluster split."""
-    mu1, mu2 = sphere(rng, d), sphere(rng, d)
+    mu1, mu2 = draw_means(rng, d) if means is None else means
     u = mu1 - mu2
     half = n // 2
     means = np.concatenate([np.full(half, mu1 @ u), np.full(n - half, mu2 @ u)])
@@ -33,10 +39,11 @@ def separation_probability(
 
 
 def separation_probability_full(
-    rng: np.random.Generator, d: int, sigma: float, n: int = 100, samples: int = 200
+    rng: np.random.Generator, d: int, sigma: float, n: int = 100, samples: int = 200,
+    means: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> float:
     """The same probability from full n × d noise draws (reference for the tests)."""
-    mu1, mu2 = sphere(rng, d), sphere(rng, d)
+    mu1, mu2 = draw_means(rng, d) if means is None else means
     u = mu1 - mu2
     half = n // 2
     centers = np.concatenate([np.tile(mu1, (half, 1)), np.tile(mu2, (n - half, 1))])

@@ -7,6 +7,7 @@ limits pools that already exist (threadpoolctl) and torch's intra-op pool.
 from __future__ import annotations
 
 import os
+import sys
 
 THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
                "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")
@@ -22,6 +23,6 @@ def pin_threads(threads: int = 1) -> None:
         pass
     else:
         threadpool_limits(threads)
-    import torch
-
-    torch.set_num_threads(threads)
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        torch.set_num_threads(threads)

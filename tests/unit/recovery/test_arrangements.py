@@ -10,7 +10,7 @@ from deeplaws.recovery.data import draw_x
 @pytest.mark.parametrize(("n", "d"), [(12, 6), (14, 4), (9, 5)])
 def test_all_ones_frequency_matches_wendel(n, d):
     rng = np.random.default_rng(n * 100 + d)
-    trials = 600
+    trials = 300
     hits = sum(arrangements.all_ones_exists(draw_x(rng, n, d, "gauss")) for _ in range(trials))
     p = arrangements.wendel_probability(n, d)
     se = np.sqrt(p * (1 - p) / trials)

@@ -1,5 +1,7 @@
 """Recovery on known-easy / known-impossible instances, certificates and reproducibility."""
 
+import json
+
 import numpy as np
 import pytest
 
@@ -78,20 +80,24 @@ def test_nic_linear_implies_skip_recovery():
 
 
 def _strip(records):
-    return [{k: v for k, v in r.items() if k not in TIMING} for r in records]
+    """Records without their timings, as JSON text (so that NaN equals NaN)."""
+    return [json.dumps({k: v for k, v in r.items() if k not in TIMING}) for r in records]
 
 
 @pytest.mark.parametrize("program", ["skip_relaxed", "normal_relaxed", "ncvx_skip"])
 def test_recomputing_a_cell_reproduces_its_records(program):
     settings = {"epochs": 20} if program.startswith("ncvx") else {}
     panel = Panel(k=1, sigma=0.1).key
-    ns = [10, 20, 30]
-    column = run_unit(program, panel, "n~all_d~10", ns, 2, 5, settings)
-    cell = run_unit(program, panel, "n~20_d~10", ns, 2, 5, settings)
-    again = run_unit(program, panel, "n~20_d~10", ns, 2, 5, settings)
-    one = run_unit(program, panel, "n~20_d~10_trial~1", ns, 2, 5, settings)
+    ns, ds = [10, 20, 30], [5, 10]
+    whole = run_unit(program, panel, "n~all_d~all", ns, ds, 2, 5, settings)
+    column = run_unit(program, panel, "n~all_d~10", ns, ds, 2, 5, settings)
+    cell = run_unit(program, panel, "n~20_d~10", ns, ds, 2, 5, settings)
+    again = run_unit(program, panel, "n~20_d~10", ns, ds, 2, 5, settings)
+    one = run_unit(program, panel, "n~20_d~10_trial~1", ns, ds, 2, 5, settings)
+    assert len(whole) == 12 and len(column) == 6
     assert _strip(cell) == _strip(again)
     assert _strip(cell) == _strip([r for r in column if r["n"] == 20])
+    assert _strip(column) == _strip([r for r in whole if r["d"] == 10])
     assert _strip(one) == _strip(cell[1:])
     assert cell[0]["seed"] != cell[1]["seed"]
 
@@ -107,7 +113,7 @@ def test_a_crashing_trial_loses_no_other_record(monkeypatch):
         return real(*args, **kwargs)
 
     monkeypatch.setattr(convex, "skip_program", flaky)
-    recs = run_unit("skip_relaxed", Panel().key, "n~40_d~5", [40], 3, 0, {})
+    recs = run_unit("skip_relaxed", Panel().key, "n~40_d~5", [40], [5], 3, 0, {})
     assert [r["status"] for r in recs][1] == "error"
     assert "MemoryError" in recs[1]["message"]
     assert recs[1]["recovered"] is False and np.isnan(recs[1]["dis_abs"])
@@ -126,16 +132,21 @@ def test_failed_solver_status_counts_as_not_recovered(monkeypatch):
 
 
 def test_units_and_resources():
-    ns = [10, 100, 300, 400]
-    cells = experiments.units("skip_train", ns, [10, 20], 5, False, 300)
-    assert sum(u.trial is not None for u in cells) == 2 * 2 * 5
-    assert experiments.units("skip_relaxed", ns, [10, 20], 5, True, 300) == [
-        experiments.Unit(None, 10), experiments.Unit(None, 20)]
-    small = experiments.resources("skip_train", experiments.Unit(100, 20), ns, 5, 1)
-    big = experiments.resources("skip_train", experiments.Unit(400, 100, 0), ns, 5, 1)
+    ns, ds = [10, 100, 300, 400], [10, 20, 100]
+    cells = experiments.units("skip_train", ns, ds, 5, "cell", 300)
+    assert sum(u.trial is not None for u in cells) == 3 * 2 * 5
+    assert len(cells) == 3 * 2 + 3 * 2 * 5
+    assert experiments.units("skip_relaxed", ns, ds, 5, "column", 300) == [
+        experiments.Unit(None, d) for d in ds]
+    assert experiments.units("skip_relaxed", ns, ds, 5, "panel", 300) == [
+        experiments.Unit(None, None)]
+    small = experiments.resources("skip_train", experiments.Unit(100, 20), ns, ds, 5, 1)
+    big = experiments.resources("skip_train", experiments.Unit(400, 100, 0), ns, ds, 5, 1)
     assert big[0] > small[0] and big[1] >= small[1]
     assert 4000 <= big[0] <= 16000
-    for key in ("n~all_d~10", "n~30_d~20", "n~300_d~100_trial~4"):
+    for key in ("n~all_d~10", "n~all_d~all", "n~30_d~20", "n~300_d~100_trial~4"):
         assert experiments.Unit.parse(key).key == key
+    with pytest.raises(ValueError):
+        experiments.Unit.parse("n~30_d~all")
     panel = Panel("white_cubic", "pm", 2, 0.05)
     assert Panel.parse(panel.key) == panel

@@ -17,12 +17,13 @@ if TYPE_CHECKING:
 
 
 def main(
-    records: str, program: str, panel: str, unit: str, ns: list[int], trials: int,
+    records: str, program: str, panel: str, unit: str, ns: list[int], ds: list[int], trials: int,
     base_seed: int, settings: dict[str, Any],
 ) -> None:
     pin_threads(1)
-    recs = run_unit(program, panel, unit, ns, trials, base_seed, settings)
-    config = {"program": program, "panel": panel, "unit": unit, "ns": ns, "trials": trials,
+    recs = run_unit(program, panel, unit, ns, ds, trials, base_seed, settings)
+    config = {"program": program, "panel": panel, "unit": unit, "ns": ns, "ds": ds,
+              "trials": trials,
               "settings": settings}
     save_json(records, {"provenance": provenance(config=config, seed=base_seed),
                         "records": recs})
@@ -35,6 +36,7 @@ main(
     panel=snakemake.wildcards.panel,
     unit=snakemake.wildcards.unit,
     ns=[int(n) for n in snakemake.params.ns],
+    ds=[int(d) for d in snakemake.params.ds],
     trials=int(snakemake.params.trials),
     base_seed=int(snakemake.params.base_seed),
     settings=dict(snakemake.params.settings),
