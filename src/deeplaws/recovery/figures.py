@@ -96,8 +96,8 @@ def figure_specs(sigmas: list[float]) -> dict[str, FigureSpec]:
     add("nm_abs_sigma", "Normalized net, relaxed program 4.5: distance (k = 2, pm)",
         _sigma_row("normal_relaxed", "dis_abs", S, planted="pm", k=2), "d")
     add("nm_nnic", "Normalized net: probability that NNIC-k holds (k = 2, gauss)", [
-        PanelRef("normal_nnic", Panel(k=2), "nnic", "verified certificate (corrected)", 0, 0),
-        PanelRef("normal_nnic", Panel(k=2), "nnic_faithful", "official rule", 0, 1),
+        PanelRef("normal_nnic", Panel(k=2), "nnic", "corrected rule", 0, 0),
+        PanelRef("normal_nnic", Panel(k=2), "nnic_faithful", "faithful rule", 0, 1),
     ], "d")
     add("sk_test_sigma", "Skip net: test distance vs noise (w* svmin)",
         _sigma_row("skip_relaxed", "dis_test", S, 0, "relaxed 4.1, ", planted="svmin")
@@ -126,8 +126,8 @@ def figure_specs(sigmas: list[float]) -> dict[str, FigureSpec]:
         rows += _sigma_row("ncvx_normal", "dis_test", S, r, f"k={k} {w}, ", planted=w, k=k)
     add("nm_gd_k_sigma", "Trained normalized net (AdamW): test distance", rows, "d")
     add("pl_rec", "Plain ReLU (extension), exact program 4.7, one planted neuron", [
-        PanelRef("plain_exact", Panel(), "recovered", "recovery rate", 0, 0),
-        PanelRef("plain_exact", Panel(), "nic_1", "P(NIC-1 holds)", 0, 1),
+        PanelRef("plain_exact", Panel(), "recovered", "program 4.7", 0, 0),
+        PanelRef("plain_exact", Panel(), "nic_1", "certificate", 0, 1),
     ], "2d")
     f["mix_prob"] = FigureSpec("mix_prob", "Gaussian mixture: P(cluster pattern)", "mixture")
     return {fid: f[fid] for fid in FIGURE_IDS}
