@@ -40,7 +40,9 @@ def _instance(n: int, d: int, seed: int = 0):
     return X, w, y, pats.Dmat
 
 
-def _child(queue, n: int, d: int, program: str, formulation: str, solver: str) -> None:
+def _child(
+    queue, n: int, d: int, program: str, formulation: str, solver: str, method: str
+) -> None:
     from deeplaws.recovery import convex, naive
 
     X, w, y, Dmat = _instance(n, d)
@@ -51,7 +53,7 @@ def _child(queue, n: int, d: int, program: str, formulation: str, solver: str) -
                                                             solver=solver.upper())
         compile_s = float("nan")
     else:
-        sol = convex.skip_program(X, y, Dmat, mode, solver=solver)
+        sol = convex.skip_program(X, y, Dmat, mode, solver=solver, clarabel_method=method)
         status, objective, w0 = sol.status, sol.objective, sol.values["w0"][0]
         compile_s = sol.compile_seconds
     seconds = time.perf_counter() - t0
@@ -63,10 +65,12 @@ def _child(queue, n: int, d: int, program: str, formulation: str, solver: str) -
     })
 
 
-def measure(n: int, d: int, program: str, formulation: str, solver: str) -> dict:
+def measure(
+    n: int, d: int, program: str, formulation: str, solver: str, method: str = "qdldl"
+) -> dict:
     ctx = mp.get_context("fork")
     queue = ctx.Queue()
-    proc = ctx.Process(target=_child, args=(queue, n, d, program, formulation, solver))
+    proc = ctx.Process(target=_child, args=(queue, n, d, program, formulation, solver, method))
     proc.start()
     result = queue.get()
     proc.join()
@@ -110,6 +114,8 @@ def main() -> None:
     parser.add_argument("--sizes", nargs="*", default=["100x20", "200x50", "400x100"])
     parser.add_argument("--programs", nargs="*", default=["skip_relaxed", "skip_train"])
     parser.add_argument("--solver", default="clarabel")
+    parser.add_argument("--clarabel-method", default="qdldl", choices=["qdldl", "faer"],
+                        help="KKT factorization of the vectorized solves")
     parser.add_argument("--skip-naive", action="store_true", help="vectorized only")
     parser.add_argument("--grid", action="store_true", help="time the default-config grid")
     args = parser.parse_args()
@@ -119,7 +125,7 @@ def main() -> None:
         for program in args.programs:
             forms = ["vectorized"] if args.skip_naive else ["naive", "vectorized"]
             for form in forms:
-                row = measure(n, d, program, form, args.solver)
+                row = measure(n, d, program, form, args.solver, args.clarabel_method)
                 rows.append(row)
                 print(f"{program:13s} ({n:3d},{d:3d}) P={row['P']:3d} {form:10s} "
                       f"{row['seconds']:8.2f} s  compile {row['compile_s']:6.2f} s  "

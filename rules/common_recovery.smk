@@ -109,6 +109,8 @@ def recovery_settings(program):
     out = {"all_ones_check": rc["all_ones_check"], "min_directions": rc["min_directions"]}
     if kind == "convex":
         out.update(solver=rc["solver"], tol=rc["tol"], beta=rc["beta"])
+        if rc["clarabel_method"] != "qdldl":  # qdldl: Clarabel's default, kept out of params
+            out["clarabel_method"] = rc["clarabel_method"]
     return out
 
 

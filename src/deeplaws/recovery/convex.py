@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 MODES = ("relaxed", "exact", "train")
 ACCEPTED = ("optimal", "optimal_inaccurate")
 SOLVERS = ("clarabel", "mosek", "scs")
+CLARABEL_METHODS = ("qdldl", "faer")
 
 
 # ---------------------------------------------------------------- sparse building blocks
@@ -130,9 +131,18 @@ def solver_name(requested: str, mode: str) -> str:
     return requested.upper()
 
 
-def solver_options(name: str) -> dict[str, object]:
+def solver_options(name: str, clarabel_method: str = "qdldl") -> dict[str, object]:
+    """Solver settings: SCS at eps 1e-6 (spec §5); Clarabel at its default tolerances with
+    the chosen KKT factorization (qdldl, Clarabel's default, or the supernodal faer,
+    single-threaded)."""
     if name == "SCS":
         return {"eps_abs": 1e-6, "eps_rel": 1e-6, "max_iters": 200_000}
+    if name == "CLARABEL":
+        if clarabel_method not in CLARABEL_METHODS:
+            raise ValueError(f"unknown Clarabel method {clarabel_method!r}; "
+                             f"allowed {CLARABEL_METHODS}")
+        if clarabel_method != "qdldl":
+            return {"direct_solve_method": clarabel_method, "max_threads": 1}
     return {}
 
 
@@ -142,6 +152,7 @@ def solve_blocks(
     mode: str,
     beta: float = 1e-6,
     solver: str = "clarabel",
+    clarabel_method: str = "qdldl",
 ) -> Solution:
     """Build and solve one program; solver failures come back as a status, never raised."""
     if mode not in MODES:
@@ -168,7 +179,7 @@ def solve_blocks(
     t0 = time.perf_counter()
     message = ""
     try:
-        problem.solve(solver=name, **solver_options(name))
+        problem.solve(solver=name, **solver_options(name, clarabel_method))
         status = str(problem.status)
     except (cp.error.SolverError, ValueError, ArithmeticError) as err:
         status, message = "solver_error", f"{type(err).__name__}: {err}"
@@ -197,7 +208,7 @@ def solve_blocks(
 
 def skip_program(
     X: np.ndarray, y: np.ndarray, Dmat: np.ndarray, mode: str, beta: float = 1e-6,
-    solver: str = "clarabel",
+    solver: str = "clarabel", clarabel_method: str = "qdldl",
 ) -> Solution:
     """Skip-connection programs: 4.1 (relaxed, blocks w0, W), 4.2 (exact) and 4.3 (train),
     blocks w0, U, V with prediction X w0 + Σ_j D_j X (u_j − v_j)."""
@@ -206,24 +217,25 @@ def skip_program(
     B = masked_blocks(X, Dmat)
     w0 = Block("w0", 1, d, sp.csr_matrix(X))
     if mode == "relaxed":
-        return solve_blocks([w0, Block("W", P, d, B)], y, mode, beta, solver)
+        return solve_blocks([w0, Block("W", P, d, B)], y, mode, beta, solver, clarabel_method)
     C = sign_cones(X, Dmat)
     blocks = [w0, Block("U", P, d, B, C), Block("V", P, d, -B, C)]
-    return solve_blocks(blocks, y, mode, beta, solver)
+    return solve_blocks(blocks, y, mode, beta, solver, clarabel_method)
 
 
 def plain_program(
     X: np.ndarray, y: np.ndarray, Dmat: np.ndarray, mode: str = "exact", beta: float = 1e-6,
-    solver: str = "clarabel",
+    solver: str = "clarabel", clarabel_method: str = "qdldl",
 ) -> Solution:
     """Plain ReLU (4.7): blocks U, V with prediction Σ_j D_j X (u_j − v_j)."""
     n, d = X.shape
     P = Dmat.shape[1]
     B = masked_blocks(X, Dmat)
     if mode == "relaxed":
-        return solve_blocks([Block("U", P, d, B)], y, mode, beta, solver)
+        return solve_blocks([Block("U", P, d, B)], y, mode, beta, solver, clarabel_method)
     C = sign_cones(X, Dmat)
-    return solve_blocks([Block("U", P, d, B, C), Block("V", P, d, -B, C)], y, mode, beta, solver)
+    blocks = [Block("U", P, d, B, C), Block("V", P, d, -B, C)]
+    return solve_blocks(blocks, y, mode, beta, solver, clarabel_method)
 
 
 @dataclass
@@ -275,7 +287,7 @@ def normal_targets(bases: NormalBases, W: np.ndarray, planted: np.ndarray) -> np
 
 def normal_program(
     X: np.ndarray, y: np.ndarray, Dmat: np.ndarray, bases: NormalBases, mode: str,
-    beta: float = 1e-6, solver: str = "clarabel",
+    beta: float = 1e-6, solver: str = "clarabel", clarabel_method: str = "qdldl",
 ) -> Solution:
     """Normalized family: 4.5 (relaxed, block Z) and 4.6 (exact / train, blocks A, B with
     prediction Σ_j U_j (a_j − b_j) and cones C_j a_j >= 0, C_j b_j >= 0)."""
@@ -283,7 +295,8 @@ def normal_program(
     A = bases.flat_basis()
     zero = bases.slot_mask().ravel()
     if mode == "relaxed":
-        return solve_blocks([Block("Z", P, m, A, zero=zero)], y, mode, beta, solver)
+        blocks = [Block("Z", P, m, A, zero=zero)]
+        return solve_blocks(blocks, y, mode, beta, solver, clarabel_method)
     C = bases.cones(X, Dmat)
     blocks = [Block("A", P, m, A, C, zero), Block("B", P, m, -A, C, zero)]
-    return solve_blocks(blocks, y, mode, beta, solver)
+    return solve_blocks(blocks, y, mode, beta, solver, clarabel_method)

@@ -180,6 +180,7 @@ class Settings:
     """Everything a trial needs besides its identity (from the config, via params)."""
 
     solver: str = "clarabel"
+    clarabel_method: str = "qdldl"
     tol: float = 1e-4
     beta: float = 1e-6
     all_ones_check: str = "lp"
@@ -286,7 +287,7 @@ def _convex(
     if prog.family == "skip":
         nic_ok, nic_val = metrics.nic_linear(X, pats.Dmat, w)
         rec.update(nic_l=nic_ok, nic_l_value=nic_val)
-        sol = convex.skip_program(X, y, pats.Dmat, prog.mode, s.beta, s.solver)
+        sol = convex.skip_program(X, y, pats.Dmat, prog.mode, s.beta, s.solver, s.clarabel_method)
         _solution_fields(rec, sol)
         if not sol.ok:
             return
@@ -304,7 +305,7 @@ def _convex(
     if prog.family == "plain":
         nic_ok, nic_val = metrics.nic_plain(X, pats.Dmat, w, pats.planted)
         rec.update(nic_1=nic_ok, nic_1_value=nic_val)
-        sol = convex.plain_program(X, y, pats.Dmat, prog.mode, s.beta, s.solver)
+        sol = convex.plain_program(X, y, pats.Dmat, prog.mode, s.beta, s.solver, s.clarabel_method)
         _solution_fields(rec, sol)
         if not sol.ok:
             return
@@ -329,7 +330,9 @@ def _convex(
             nnic_faithful_value=worst_f, certificate_residual=resid,
         )
         return
-    sol = convex.normal_program(X, y, pats.Dmat, bases, prog.mode, s.beta, s.solver)
+    sol = convex.normal_program(
+        X, y, pats.Dmat, bases, prog.mode, s.beta, s.solver, s.clarabel_method
+    )
     _solution_fields(rec, sol)
     if not sol.ok:
         return

@@ -110,3 +110,15 @@ def test_scs_is_refused_for_cone_programs():
     assert convex.solver_name("scs", "train") == "CLARABEL"
     with pytest.raises(ValueError):
         convex.solver_name("ecos2", "relaxed")
+
+
+def test_faer_factorization_gives_the_same_optimum():
+    rng = np.random.default_rng(11)
+    X = draw_x(rng, 30, 4, "gauss")
+    y = X @ rng.standard_normal(4)
+    pats = arrangements.sample_patterns(X, rng, 30)
+    a = convex.skip_program(X, y, pats.Dmat, "train")
+    b = convex.skip_program(X, y, pats.Dmat, "train", clarabel_method="faer")
+    assert a.ok and b.ok
+    assert a.objective == pytest.approx(b.objective, rel=1e-6, abs=1e-9)
+    assert a.values["w0"] == pytest.approx(b.values["w0"], abs=1e-6)
