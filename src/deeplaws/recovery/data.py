@@ -6,8 +6,6 @@ of the normalized model), noise, then (elsewhere) pattern directions, then the t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 XDISTS = ("gauss", "cubic", "white", "white_cubic")
@@ -82,18 +80,6 @@ def normal_outputs(X: np.ndarray, W: np.ndarray) -> np.ndarray:
     H = relu(X @ W)
     norms = np.linalg.norm(H, axis=0)
     return H / np.where(norms > DEAD_TOL, norms, 1.0)
-
-
-@dataclass
-class Instance:
-    """One planted problem: training data, planted weights, test data."""
-
-    X: np.ndarray
-    y: np.ndarray
-    w: np.ndarray  # (d,) skip; (d, k) normalized / plain
-    X_test: np.ndarray
-    y_test: np.ndarray
-    redraws: int = 0
 
 
 def noise(rng: np.random.Generator, n: int, sigma: float) -> np.ndarray:
