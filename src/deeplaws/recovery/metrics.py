@@ -103,11 +103,18 @@ def nic_linear(X: np.ndarray, Dmat: np.ndarray, w: np.ndarray) -> tuple[bool, fl
 def nic_plain(
     X: np.ndarray, Dmat: np.ndarray, W: np.ndarray, planted: np.ndarray
 ) -> tuple[bool, float]:
-    """NIC-k of plain ReLU: max_{j ∉ S} ‖Σ_i (D_j X)ᵀ (D_si X)(Xᵀ D_si X)⁻¹ w_i‖ < 1."""
+    """NIC-k of plain ReLU: max_{j ∉ S} ‖Σ_i (D_j X)ᵀ (D_si X)(Xᵀ D_si X)⁻¹ w_i‖ < 1.
+
+    The condition needs every Xᵀ D_si X invertible; where one is singular (e.g. n < d) it
+    does not hold (value NaN).
+    """
     g = np.zeros(X.shape[0])
     for i, s in enumerate(planted):
         Ds = Dmat[:, s]
-        g += Ds * (X @ np.linalg.pinv(X.T @ (Ds[:, None] * X)) @ W[:, i])
+        gram = X.T @ (Ds[:, None] * X)
+        if np.linalg.matrix_rank(gram) < X.shape[1]:
+            return False, float("nan")
+        g += Ds * (X @ np.linalg.solve(gram, W[:, i]))
     vals = np.linalg.norm(X.T @ (Dmat * g[:, None]), axis=0)
     vals[planted] = 0.0
     worst = float(vals.max())

@@ -79,6 +79,14 @@ def test_nic_linear_implies_skip_recovery():
     assert held >= 2
 
 
+def test_nic_plain_needs_an_invertible_planted_gram():
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((6, 10))  # n < d: Xᵀ D_s X is singular
+    w = rng.standard_normal((10, 1))
+    pats = arrangements.sample_patterns(X, rng, 20, planted_dirs=w)
+    assert metrics.nic_plain(X, pats.Dmat, w, pats.planted)[0] is False
+
+
 def _strip(records):
     """Records without their timings, as JSON text (so that NaN equals NaN)."""
     return [json.dumps({k: v for k, v in r.items() if k not in TIMING}) for r in records]
