@@ -1,8 +1,132 @@
-# Helpers of the recovery rules (paths, seeds, input functions, targets). No rules here.
+# Helpers of the recovery rules (paths, seeds, settings, input functions, targets).
+# No rules here. The experiment layout lives in deeplaws.recovery.{experiments,figures}.
+
+from deeplaws.recovery import experiments as _rx
+from deeplaws.recovery import figures as _rf
+
+
+wildcard_constraints:
+    program="|".join(_rx.PROGRAMS),
+    panel=_rx.PANEL_PATTERN,
+    unit=_rx.UNIT_PATTERN,
+    figure="|".join(_rf.FIGURE_IDS),
+    mixd=r"\d+",
+
+
+# Modules every recovery job imports.
+RECOVERY_CORE = (
+    "__init__.py",
+    "common/__init__.py",
+    "common/io.py",
+    "common/logging.py",
+    "common/seeding.py",
+)
+RECOVERY_COMPUTE = (
+    "recovery/__init__.py",
+    "recovery/data.py",
+    "recovery/arrangements.py",
+    "recovery/convex.py",
+    "recovery/metrics.py",
+    "recovery/nonconvex.py",
+    "recovery/experiments.py",
+    "recovery/runtime.py",
+)
+RECOVERY_PLOT = (
+    "recovery/__init__.py",
+    "recovery/experiments.py",
+    "recovery/figures.py",
+    "recovery/tables.py",
+    "recovery/plotting.py",
+    "common/plotting.py",
+)
+
+
+def _span(spec):
+    """A grid axis {start, stop, step} (stop included) as a list of ints/floats."""
+    start, stop, step = spec["start"], spec["stop"], spec["step"]
+    count = int(round((stop - start) / step)) + 1
+    values = [start + i * step for i in range(count)]
+    return [round(v, 10) for v in values]
+
+
+def recovery_ns():
+    return [int(v) for v in _span(config["recovery"]["grid"]["n"])]
+
+
+def recovery_ds():
+    return [int(v) for v in _span(config["recovery"]["grid"]["d"])]
+
+
+def recovery_specs():
+    """The active figure specs of the current config."""
+    specs = _rf.figure_specs(config["recovery"]["sigmas"])
+    return [specs[f] for f in config["recovery"]["figures"]]
+
+
+def recovery_spec(figure):
+    return _rf.figure_specs(config["recovery"]["sigmas"])[figure]
+
+
+def recovery_units(program):
+    rc = config["recovery"]
+    return _rx.units(
+        program,
+        recovery_ns(),
+        recovery_ds(),
+        rc["trials"][program],
+        rc["fanout"]["batch"][program],
+        rc["fanout"]["per_trial_min_n"],
+    )
+
+
+def recovery_unit_files(program, panel):
+    return [
+        f"results/recovery/{program}/{panel.key}/{u.key}.json"
+        for u in recovery_units(program)
+    ]
+
+
+def recovery_table_inputs(wildcards):
+    """Every unit file that the figure's table reads."""
+    if wildcards.figure == "mix_prob":
+        return [
+            f"results/recovery/mixture/d~{d}.json" for d in config["recovery"]["mixture"]["d"]
+        ]
+    spec = recovery_spec(wildcards.figure)
+    files = []
+    for program, panel in _rf.record_sets([spec]):
+        files += recovery_unit_files(program, panel)
+    return files
+
+
+def recovery_settings(program):
+    """The config values a program's trials depend on (and nothing else, so that a
+    changed value reruns only the programs that use it)."""
+    rc = config["recovery"]
+    kind = _rx.PROGRAMS[program].kind
+    if kind == "nonconvex":
+        return dict(rc["nonconvex"])
+    out = {"all_ones_check": rc["all_ones_check"], "min_directions": rc["min_directions"]}
+    if kind == "convex":
+        out.update(solver=rc["solver"], tol=rc["tol"], beta=rc["beta"])
+        if rc["clarabel_method"] != "qdldl":  # qdldl: Clarabel's default, kept out of params
+            out["clarabel_method"] = rc["clarabel_method"]
+    return out
+
+
+def recovery_resources(wildcards):
+    unit = _rx.Unit.parse(wildcards.unit)
+    k = _rx.Panel.parse(wildcards.panel).k
+    trials = config["recovery"]["trials"][wildcards.program]
+    return _rx.resources(wildcards.program, unit, recovery_ns(), recovery_ds(), trials, k)
 
 
 def recovery_outputs():
     """Every file of the recovery part that the current config produces."""
     if not config["recovery"]["activate"]:
         return []
-    return []
+    return [
+        f"results/figures/recovery/{f}.{ext}"
+        for f in config["recovery"]["figures"]
+        for ext in ("pdf", "png")
+    ]

@@ -1,2 +1,125 @@
-# P2 Neural recovery, "Overparameterized ReLU networks learn the simplest model"
-# (Wang, Hua, Candès, Pilanci). Compute rules, then figure rules. Not built yet: see the P2 issue.
+# P2 Neural recovery, "Overparameterized ReLU neural networks learn the simplest model"
+# (Wang, Hua, Candès, Pilanci; spec neural_recovery). Compute rules, then figure rules.
+#
+# Records:  results/recovery/<program>/<panel>/<unit>.json, one record per trial, where a
+#           unit is a cell n~N_d~D (all trials), one trial n~N_d~D_trial~T (expensive
+#           training programs), a column n~all_d~D or a whole panel n~all_d~all.
+# Tables:   results/recovery/tables/<figure>.csv (one tidy table per figure).
+# Figures:  results/figures/recovery/<figure>.{pdf,png}, named by the IDs of spec §9.
+
+localrules:
+    recovery_gather_table,
+    recovery_plot_figure,
+
+
+# ---------------------------------------------------------------- compute rules
+
+
+rule recovery_solve_unit:
+    input:
+        code=pkg_sources(*RECOVERY_CORE, *RECOVERY_COMPUTE),
+    output:
+        records="results/recovery/{program}/{panel}/{unit}.json",
+    log:
+        logs("recovery_solve_unit", "{program}/{panel}/{unit}"),
+    benchmark:
+        benchmarks("recovery_solve_unit", "{program}/{panel}/{unit}")
+    params:
+        ns=lambda wc: recovery_ns(),
+        ds=lambda wc: recovery_ds(),
+        trials=lambda wc: config["recovery"]["trials"][wc.program],
+        base_seed=lookup(dpath="seeds/base", within=config),
+        settings=lambda wc: recovery_settings(wc.program),
+    threads: 1
+    resources:
+        mem_mb=lambda wc: recovery_resources(wc)[0],
+        runtime=lambda wc: recovery_resources(wc)[1],
+    conda:
+        ENV
+    message:
+        "Recovery: {wildcards.program} on panel {wildcards.panel}, {wildcards.unit}"
+    script:
+        "../workflow/scripts/recovery/solve_unit.py"
+
+
+rule recovery_estimate_mixture:
+    input:
+        code=pkg_sources(*RECOVERY_CORE, "recovery/mixture.py", "recovery/runtime.py"),
+    output:
+        records="results/recovery/mixture/d~{mixd}.json",
+    log:
+        logs("recovery_estimate_mixture", "d~{mixd}"),
+    benchmark:
+        benchmarks("recovery_estimate_mixture", "d~{mixd}")
+    params:
+        sigmas=lambda wc: _span(config["recovery"]["mixture"]["sigmas"]),
+        n=lookup(dpath="recovery/mixture/n", within=config),
+        samples=lookup(dpath="recovery/mixture/samples", within=config),
+        base_seed=lookup(dpath="seeds/base", within=config),
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    conda:
+        ENV
+    message:
+        "Mixture separability probability at d = {wildcards.mixd}"
+    script:
+        "../workflow/scripts/recovery/estimate_mixture.py"
+
+
+rule recovery_gather_table:
+    input:
+        records=recovery_table_inputs,
+        code=pkg_sources(*RECOVERY_CORE, *RECOVERY_PLOT),
+    output:
+        table="results/recovery/tables/{figure}.csv",
+    log:
+        logs("recovery_gather_table", "{figure}"),
+    benchmark:
+        benchmarks("recovery_gather_table", "{figure}")
+    params:
+        sigmas=lookup(dpath="recovery/sigmas", within=config),
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    conda:
+        ENV
+    message:
+        "Gathering the records of recovery figure {wildcards.figure} into one table"
+    script:
+        "../workflow/scripts/recovery/gather_table.py"
+
+
+# ---------------------------------------------------------------- figure rules
+
+
+rule recovery_plot_figure:
+    input:
+        table="results/recovery/tables/{figure}.csv",
+        code=pkg_sources(*RECOVERY_PLOT),
+        style="matplotlibrc",
+    output:
+        pdf=report(
+            "results/figures/recovery/{figure}.pdf",
+            caption="../workflow/report/recovery_figure.rst",
+            category="Neural recovery",
+            labels={"figure": "{figure}"},
+        ),
+        png="results/figures/recovery/{figure}.png",
+    log:
+        logs("recovery_plot_figure", "{figure}"),
+    params:
+        sigmas=lookup(dpath="recovery/sigmas", within=config),
+        dpi=lookup(dpath="figures/dpi", within=config),
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    conda:
+        ENV
+    message:
+        "Plotting recovery figure {wildcards.figure}"
+    script:
+        "../workflow/scripts/recovery/plot_figure.py"

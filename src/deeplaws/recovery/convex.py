@@ -1,0 +1,302 @@
+"""The convex programs of spec §4 in one vectorized cvxpy builder.
+
+Every program is a group lasso over blocks of equal-size groups: block b has a variable
+Z_b (G_b groups × m entries, flattened row-major), a sparse matrix A_b with
+prediction = Σ_b A_b vec(Z_b), optional cone constraints C_b vec(Z_b) >= 0, and optional
+pinned-zero entries. The mode decides the program:
+
+* ``relaxed``: min Σ ‖groups‖ s.t. prediction = y (no cone constraints; 4.1, 4.5);
+* ``exact``:   the same with the cone constraints (4.2, 4.6 exact, 4.7);
+* ``train``:   min ‖prediction − y‖² + β Σ ‖groups‖ with the cone constraints (4.3, 4.6).
+
+The sparse matrices are built with numpy index arithmetic, so cvxpy sees one constant
+matrix per block instead of one expression per pattern (spec §4.8).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import cvxpy as cp
+import numpy as np
+import scipy.sparse as sp
+
+log = logging.getLogger(__name__)
+
+MODES = ("relaxed", "exact", "train")
+ACCEPTED = ("optimal", "optimal_inaccurate")
+SOLVERS = ("clarabel", "mosek", "scs")
+CLARABEL_METHODS = ("qdldl", "faer")
+
+
+# ---------------------------------------------------------------- sparse building blocks
+
+
+def masked_blocks(X: np.ndarray, Dmat: np.ndarray) -> sp.csr_matrix:
+    """[D_1 X, …, D_P X] as a sparse n × (P·d) matrix (zero rows dropped)."""
+    n, d = X.shape
+    P = Dmat.shape[1]
+    rows, pats = np.nonzero(Dmat)
+    cols = pats[:, None] * d + np.arange(d)[None, :]
+    data = X[rows]
+    return sp.csr_matrix(
+        (data.ravel(), (np.repeat(rows, d), cols.ravel())), shape=(n, P * d)
+    )
+
+
+def block_diagonal(blocks: np.ndarray) -> sp.csr_matrix:
+    """block_diag(B_1, …, B_P) of a (P, r, c) stack, as sparse (P·r) × (P·c)."""
+    P, r, c = blocks.shape
+    rows = (np.arange(P)[:, None, None] * r + np.arange(r)[None, :, None]) + np.zeros(
+        (1, 1, c), dtype=int
+    )
+    cols = (np.arange(P)[:, None, None] * c + np.arange(c)[None, None, :]) + np.zeros(
+        (1, r, 1), dtype=int
+    )
+    keep = blocks != 0
+    return sp.csr_matrix(
+        (blocks[keep], (rows[keep], cols[keep])), shape=(P * r, P * c)
+    )
+
+
+def sign_cones(X: np.ndarray, Dmat: np.ndarray) -> sp.csr_matrix:
+    """block_diag(S_1 X, …, S_P X), S_j = 2 D_j − I: rows of pattern j's cone S_j X w >= 0."""
+    S = 2.0 * Dmat - 1.0  # (n, P)
+    return block_diagonal(S.T[:, :, None] * X[None, :, :])
+
+
+def pattern_bases(
+    X: np.ndarray, Dmat: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Batched thin SVDs of D_j X (spec §4.4): U (P,n,m), s (P,m), Vt (P,m,d), ranks (P,).
+
+    Ranks use numpy's matrix_rank tolerance. U is returned whole (all min(n, d) columns).
+    """
+    n, d = X.shape
+    stack = Dmat.T[:, :, None] * X[None, :, :]
+    U, s, Vt = np.linalg.svd(stack, full_matrices=False)
+    tol = s[:, :1] * max(n, d) * np.finfo(float).eps
+    keep = s > tol
+    keep &= s > 0
+    ranks = keep.sum(axis=1)
+    return U, s, Vt, ranks
+
+
+# ---------------------------------------------------------------- the generic solver
+
+
+@dataclass
+class Block:
+    """One block of equal-size groups: Z (groups × size) with its matrices."""
+
+    name: str
+    groups: int
+    size: int
+    A: sp.spmatrix  # n × (groups·size)
+    C: sp.spmatrix | None = None  # rows of C vec(Z) >= 0 (exact/train modes only)
+    zero: np.ndarray | None = None  # bool (groups·size,) entries pinned to zero
+
+
+@dataclass
+class Solution:
+    """What a solve returns: status, timings and each block's value (NaN if failed)."""
+
+    status: str
+    message: str
+    solver: str
+    solve_seconds: float
+    compile_seconds: float
+    objective: float
+    values: dict[str, np.ndarray] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.status in ACCEPTED
+
+
+def solver_name(requested: str, mode: str) -> str:
+    """The cvxpy solver for a requested name: SCS only for programs without cones (spec §5)."""
+    requested = requested.lower()
+    if requested not in SOLVERS:
+        raise ValueError(f"unknown solver {requested!r}; allowed {SOLVERS}")
+    if requested == "mosek" and "MOSEK" not in cp.installed_solvers():
+        log.warning("MOSEK is not installed; using Clarabel")
+        return "CLARABEL"
+    if requested == "scs" and mode != "relaxed":
+        log.warning("SCS is not accurate on cone-constrained programs (spec §5); using Clarabel")
+        return "CLARABEL"
+    return requested.upper()
+
+
+def solver_options(name: str, clarabel_method: str = "qdldl") -> dict[str, object]:
+    """Solver settings: SCS at eps 1e-6 (spec §5); Clarabel at its default tolerances with
+    the chosen KKT factorization (qdldl, Clarabel's default, or the supernodal faer,
+    single-threaded)."""
+    if name == "SCS":
+        return {"eps_abs": 1e-6, "eps_rel": 1e-6, "max_iters": 200_000}
+    if name == "CLARABEL":
+        if clarabel_method not in CLARABEL_METHODS:
+            raise ValueError(f"unknown Clarabel method {clarabel_method!r}; "
+                             f"allowed {CLARABEL_METHODS}")
+        if clarabel_method != "qdldl":
+            return {"direct_solve_method": clarabel_method, "max_threads": 1}
+    return {}
+
+
+def solve_blocks(
+    blocks: list[Block],
+    y: np.ndarray,
+    mode: str,
+    beta: float = 1e-6,
+    solver: str = "clarabel",
+    clarabel_method: str = "qdldl",
+) -> Solution:
+    """Build and solve one program; solver failures come back as a status, never raised."""
+    if mode not in MODES:
+        raise ValueError(f"unknown mode {mode!r}; allowed {MODES}")
+    name = solver_name(solver, mode)
+    variables = [cp.Variable(b.groups * b.size, name=b.name) for b in blocks]
+    pred = sum(b.A @ z for b, z in zip(blocks, variables, strict=True))
+    penalty = sum(
+        cp.sum(cp.norm(cp.reshape(z, (b.groups, b.size), order="C"), 2, axis=1))
+        for b, z in zip(blocks, variables, strict=True)
+    )
+    constraints = []
+    for b, z in zip(blocks, variables, strict=True):
+        if b.zero is not None and b.zero.any():
+            constraints.append(z[np.flatnonzero(b.zero)] == 0)
+        if mode != "relaxed" and b.C is not None:
+            constraints.append(b.C @ z >= 0)
+    if mode == "train":
+        objective = cp.sum_squares(pred - y) + beta * penalty
+    else:
+        objective = penalty
+        constraints.append(pred == y)
+    problem = cp.Problem(cp.Minimize(objective), constraints)
+    t0 = time.perf_counter()
+    message = ""
+    try:
+        problem.solve(solver=name, **solver_options(name, clarabel_method))
+        status = str(problem.status)
+    except (cp.error.SolverError, ValueError, ArithmeticError) as err:
+        status, message = "solver_error", f"{type(err).__name__}: {err}"
+    wall = time.perf_counter() - t0
+    compile_s = float(getattr(problem, "compilation_time", None) or np.nan)
+    stats = problem.solver_stats if status != "solver_error" else None
+    solve_s = float(stats.solve_time) if stats is not None and stats.solve_time else np.nan
+    if np.isnan(solve_s):
+        solve_s = wall - (0.0 if np.isnan(compile_s) else compile_s)
+    if status not in ACCEPTED and not message:
+        message = f"solver returned status {status}"
+    if status == "optimal_inaccurate":
+        log.info("solver status optimal_inaccurate (accepted, spec §12 pitfall 6)")
+    values = {}
+    for b, z in zip(blocks, variables, strict=True):
+        if status in ACCEPTED and z.value is not None:
+            values[b.name] = np.asarray(z.value).reshape(b.groups, b.size)
+        else:
+            values[b.name] = np.full((b.groups, b.size), np.nan)
+    objective_value = float(problem.value) if status in ACCEPTED else np.nan
+    return Solution(status, message, name, solve_s, compile_s, objective_value, values)
+
+
+# ---------------------------------------------------------------- the programs of §4
+
+
+def skip_program(
+    X: np.ndarray, y: np.ndarray, Dmat: np.ndarray, mode: str, beta: float = 1e-6,
+    solver: str = "clarabel", clarabel_method: str = "qdldl",
+) -> Solution:
+    """Skip-connection programs: 4.1 (relaxed, blocks w0, W), 4.2 (exact) and 4.3 (train),
+    blocks w0, U, V with prediction X w0 + Σ_j D_j X (u_j − v_j)."""
+    n, d = X.shape
+    P = Dmat.shape[1]
+    B = masked_blocks(X, Dmat)
+    w0 = Block("w0", 1, d, sp.csr_matrix(X))
+    if mode == "relaxed":
+        return solve_blocks([w0, Block("W", P, d, B)], y, mode, beta, solver, clarabel_method)
+    C = sign_cones(X, Dmat)
+    blocks = [w0, Block("U", P, d, B, C), Block("V", P, d, -B, C)]
+    return solve_blocks(blocks, y, mode, beta, solver, clarabel_method)
+
+
+def plain_program(
+    X: np.ndarray, y: np.ndarray, Dmat: np.ndarray, mode: str = "exact", beta: float = 1e-6,
+    solver: str = "clarabel", clarabel_method: str = "qdldl",
+) -> Solution:
+    """Plain ReLU (4.7): blocks U, V with prediction Σ_j D_j X (u_j − v_j)."""
+    n, d = X.shape
+    P = Dmat.shape[1]
+    B = masked_blocks(X, Dmat)
+    if mode == "relaxed":
+        return solve_blocks([Block("U", P, d, B)], y, mode, beta, solver, clarabel_method)
+    C = sign_cones(X, Dmat)
+    blocks = [Block("U", P, d, B, C), Block("V", P, d, -B, C)]
+    return solve_blocks(blocks, y, mode, beta, solver, clarabel_method)
+
+
+@dataclass
+class NormalBases:
+    """Per-pattern bases of the normalized family (spec §4.4)."""
+
+    U_full: np.ndarray  # (P, n, m): all min(n, d) left singular vectors
+    s: np.ndarray  # (P, m)
+    Vt: np.ndarray  # (P, m, d)
+    ranks: np.ndarray  # (P,)
+
+    @cached_property
+    def U(self) -> np.ndarray:
+        """U_j^{(r)}: the left singular vectors with the columns beyond the rank zeroed."""
+        return self.U_full * (~self.slot_mask())[:, None, :]
+
+    @property
+    def m(self) -> int:
+        return self.U_full.shape[2]
+
+    def slot_mask(self) -> np.ndarray:
+        """(P, m) True on the slots beyond each pattern's rank."""
+        return np.arange(self.m)[None, :] >= self.ranks[:, None]
+
+    def flat_basis(self) -> sp.csr_matrix:
+        """[U_1, …, U_P] as a sparse n × (P·m) matrix."""
+        P, n, m = self.U.shape
+        return sp.csr_matrix(np.transpose(self.U, (1, 0, 2)).reshape(n, P * m))
+
+    def cones(self, X: np.ndarray, Dmat: np.ndarray) -> sp.csr_matrix:
+        """block_diag(C_1, …, C_P), C_j = S_j X V_j Λ_j⁻¹ on the rank slots (zero beyond)."""
+        S = 2.0 * Dmat - 1.0
+        inv = np.where(self.slot_mask(), 0.0, 1.0 / np.where(self.s > 0, self.s, 1.0))
+        XV = np.einsum("nd,pmd->pnm", X, self.Vt) * inv[:, None, :]  # (P, n, m)
+        return block_diagonal(S.T[:, :, None] * XV)
+
+
+def normal_bases(X: np.ndarray, Dmat: np.ndarray) -> NormalBases:
+    return NormalBases(*pattern_bases(X, Dmat))
+
+
+def normal_targets(bases: NormalBases, W: np.ndarray, planted: np.ndarray) -> np.ndarray:
+    """c_i = Λ_s V_sᵀ w_i / ‖Λ_s V_sᵀ w_i‖ at the planted slots (k, m): U_s c_i equals the
+    normalized planted output (spec §6.2)."""
+    c = np.einsum("km,kmd,dk->km", bases.s[planted], bases.Vt[planted], W)
+    c = c * (~bases.slot_mask()[planted])
+    return c / np.linalg.norm(c, axis=1, keepdims=True)
+
+
+def normal_program(
+    X: np.ndarray, y: np.ndarray, Dmat: np.ndarray, bases: NormalBases, mode: str,
+    beta: float = 1e-6, solver: str = "clarabel", clarabel_method: str = "qdldl",
+) -> Solution:
+    """Normalized family: 4.5 (relaxed, block Z) and 4.6 (exact / train, blocks A, B with
+    prediction Σ_j U_j (a_j − b_j) and cones C_j a_j >= 0, C_j b_j >= 0)."""
+    P, m = bases.s.shape
+    A = bases.flat_basis()
+    zero = bases.slot_mask().ravel()
+    if mode == "relaxed":
+        blocks = [Block("Z", P, m, A, zero=zero)]
+        return solve_blocks(blocks, y, mode, beta, solver, clarabel_method)
+    C = bases.cones(X, Dmat)
+    blocks = [Block("A", P, m, A, C, zero), Block("B", P, m, -A, C, zero)]
+    return solve_blocks(blocks, y, mode, beta, solver, clarabel_method)

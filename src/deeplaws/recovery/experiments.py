@@ -1,0 +1,396 @@
+"""Programs, panels and figures of P2, and the runner that turns one trial into a record.
+
+A *program* is what one trial computes (a convex program, a certificate check or a
+nonconvex training run); a *panel* is the planted setting (X distribution, planted model,
+number of planted neurons k, noise σ). Records are keyed by (program, panel, n, d, trial),
+so figures that share a setting share its records. Every trial draws from its own
+generator, SeedSequence(base, "recovery", program, panel, n, d, trial) (spec §11.3).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import traceback
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from deeplaws.common.seeding import derive_seed, make_rng
+from deeplaws.recovery import arrangements, convex, data, metrics
+
+log = logging.getLogger(__name__)
+
+
+# ---------------------------------------------------------------- programs
+
+
+@dataclass(frozen=True)
+class Program:
+    family: str  # skip | normal | plain
+    kind: str  # convex | certificate | nonconvex
+    mode: str = ""  # relaxed | exact | train (convex programs)
+    dirs: str = "n"  # direction rule: max(n, 50) or max(2n, 50)
+    spec: str = ""
+
+    @property
+    def skips_n_lt_d(self) -> bool:
+        """The normalized scripts do not solve n < d cells (pitfall 12)."""
+        return self.family == "normal" and self.kind != "nonconvex"
+
+
+PROGRAMS: dict[str, Program] = {
+    "skip_relaxed": Program("skip", "convex", "relaxed", spec="4.1"),
+    "skip_exact": Program("skip", "convex", "exact", spec="4.2"),
+    "skip_train": Program("skip", "convex", "train", spec="4.3"),
+    "normal_relaxed": Program("normal", "convex", "relaxed", spec="4.5"),
+    "normal_exact": Program("normal", "convex", "exact", spec="4.6 exact"),
+    "normal_train": Program("normal", "convex", "train", spec="4.6"),
+    "normal_nnic": Program("normal", "certificate", dirs="2n", spec="6.5 NNIC-k"),
+    "plain_exact": Program("plain", "convex", "exact", spec="4.7"),
+    "ncvx_skip": Program("skip", "nonconvex", spec="8.1"),
+    "ncvx_normal": Program("normal", "nonconvex", spec="8.1"),
+}
+
+
+# ---------------------------------------------------------------- panels
+
+
+@dataclass(frozen=True)
+class Panel:
+    xdist: str = "gauss"
+    planted: str = "gauss"
+    k: int = 1
+    sigma: float = 0.0
+
+    @property
+    def key(self) -> str:
+        return f"x~{self.xdist}_w~{self.planted}_k~{self.k}_s~{self.sigma:g}"
+
+    @classmethod
+    def parse(cls, key: str) -> Panel:
+        m = re.fullmatch(r"x~([a-z_]+)_w~([a-z]+)_k~(\d+)_s~([0-9.e+-]+)", key)
+        if m is None:
+            raise ValueError(f"not a panel key: {key!r}")
+        return cls(m.group(1), m.group(2), int(m.group(3)), float(m.group(4)))
+
+
+PANEL_PATTERN = r"x~[a-z_]+_w~[a-z]+_k~\d+_s~[0-9.e+-]+"
+UNIT_PATTERN = r"n~(\d+|all)_d~(\d+|all)(_trial~\d+)?"
+
+
+# ---------------------------------------------------------------- units of work
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One job: a cell (n, d) with all its trials, one trial of a cell, a column (every n
+    of the grid at one d) or a whole panel (every cell of the grid)."""
+
+    n: int | None  # None: every n of the grid
+    d: int | None  # None: every d of the grid (then n is None too)
+    trial: int | None = None
+
+    @property
+    def key(self) -> str:
+        n = "all" if self.n is None else str(self.n)
+        d = "all" if self.d is None else str(self.d)
+        t = "" if self.trial is None else f"_trial~{self.trial}"
+        return f"n~{n}_d~{d}{t}"
+
+    @classmethod
+    def parse(cls, key: str) -> Unit:
+        m = re.fullmatch(r"n~(\d+|all)_d~(\d+|all)(?:_trial~(\d+))?", key)
+        if m is None or (m.group(2) == "all" and m.group(1) != "all"):
+            raise ValueError(f"not a unit key: {key!r}")
+        n = None if m.group(1) == "all" else int(m.group(1))
+        d = None if m.group(2) == "all" else int(m.group(2))
+        return cls(n, d, None if m.group(3) is None else int(m.group(3)))
+
+    def tasks(self, ns: list[int], ds: list[int], trials: int) -> list[tuple[int, int, int]]:
+        """The (n, d, trial) triples this unit runs."""
+        cells_d = ds if self.d is None else [self.d]
+        cells_n = ns if self.n is None else [self.n]
+        reps = range(trials) if self.trial is None else [self.trial]
+        return [(n, d, t) for d in cells_d for n in cells_n for t in reps]
+
+
+BATCHES = ("cell", "column", "panel")
+
+
+def units(
+    program: str, ns: list[int], ds: list[int], trials: int, batch: str, per_trial_min_n: int
+) -> list[Unit]:
+    """The units of one (program, panel): one per panel, one per d column, or one per
+    (n, d) cell, split into trials when n >= per_trial_min_n for the training programs."""
+    if batch == "panel":
+        return [Unit(None, None)]
+    if batch == "column":
+        return [Unit(None, d) for d in ds]
+    if batch != "cell":
+        raise ValueError(f"unknown batch {batch!r}; allowed {BATCHES}")
+    out = []
+    per_trial = PROGRAMS[program].mode == "train"
+    for d in ds:
+        for n in ns:
+            if per_trial and n >= per_trial_min_n:
+                out += [Unit(n, d, t) for t in range(trials)]
+            else:
+                out.append(Unit(n, d))
+    return out
+
+
+def n_patterns_estimate(program: str, n: int, k: int) -> int:
+    prog = PROGRAMS[program]
+    return arrangements.n_directions(n, prog.dirs) + k + 1
+
+
+def cost_estimate(program: str, n: int, d: int, k: int) -> tuple[float, float]:
+    """(peak MB, seconds) of one trial, from the cost model of spec §5/§11.1."""
+    prog = PROGRAMS[program]
+    if prog.kind == "nonconvex":
+        return 300.0, 0.5 + 4e-6 * n * n * d
+    P = n_patterns_estimate(program, n, k)
+    nnz = n * P * min(n, d)
+    if prog.kind == "certificate":
+        return 300.0 + 8 * 3 * nnz / 1e6, 0.2 + 1e-6 * nnz
+    if prog.mode == "relaxed":
+        return 300.0 + 1.1e-4 * nnz, 0.3 + 4e-6 * nnz
+    return 400.0 + 5.5e-4 * nnz, 1.0 + 2e-5 * nnz
+
+
+def resources(
+    program: str, unit: Unit, ns: list[int], ds: list[int], trials: int, k: int
+) -> tuple[int, int]:
+    """(mem_mb, runtime minutes) for one job, with a safety factor of 2 on time."""
+    tasks = unit.tasks(ns, ds, trials)
+    costs = [cost_estimate(program, n, d, k) for n, d, _ in tasks]
+    mem = max(c[0] for c in costs)
+    seconds = sum(c[1] for c in costs) + 10.0
+    return int(np.ceil(mem / 100.0) * 100), int(np.ceil(2 * seconds / 60.0))
+
+
+# ---------------------------------------------------------------- one trial
+
+
+@dataclass
+class Settings:
+    """Everything a trial needs besides its identity (from the config, via params)."""
+
+    solver: str = "clarabel"
+    clarabel_method: str = "qdldl"
+    tol: float = 1e-4
+    beta: float = 1e-6
+    all_ones_check: str = "lp"
+    min_directions: int = 50
+    epochs: int = 400
+    lr: float = 2e-3
+    weight_decay: float = 1e-6
+    reset_optimizer: bool = True
+    width_extra: int = 1
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> Settings:
+        known = {f for f in cls.__dataclass_fields__ if f != "extra"}
+        unknown = set(values) - known
+        if unknown:
+            raise ValueError(f"unknown settings: {sorted(unknown)}")
+        return cls(**values)
+
+
+def trial_seed(base: int, program: str, panel: Panel, n: int, d: int, trial: int) -> int:
+    return derive_seed(base, "recovery", program, panel.key, n, d, trial)
+
+
+def _blank(program: str, panel: Panel, n: int, d: int, trial: int, seed: int) -> dict:
+    return {
+        "program": program,
+        "panel": panel.key,
+        "xdist": panel.xdist,
+        "planted": panel.planted,
+        "k": panel.k,
+        "sigma": panel.sigma,
+        "n": n,
+        "d": d,
+        "trial": trial,
+        "seed": seed,
+        "status": "",
+        "message": "",
+        "solver": "",
+        "solve_seconds": float("nan"),
+        "compile_seconds": float("nan"),
+        "wall_seconds": float("nan"),
+        "all_ones": None,
+        "n_patterns": None,
+        "recovered": False,
+        "dis_abs": float("nan"),
+        "dis_test": float("nan"),
+    }
+
+
+def run_trial(
+    program: str, panel: Panel, n: int, d: int, trial: int, base_seed: int, settings: Settings
+) -> dict[str, Any]:
+    """One trial → one record. Exceptions are caught and recorded (status "error"): the
+    trial then counts as not recovered with NaN distances."""
+    prog = PROGRAMS[program]
+    seed = trial_seed(base_seed, program, panel, n, d, trial)
+    rec = _blank(program, panel, n, d, trial, seed)
+    t0 = time.perf_counter()
+    if prog.skips_n_lt_d and n < d:
+        rec.update(status="skipped", message="n < d is not solved for the normalized family")
+        if prog.kind == "certificate":
+            rec.update(nnic=False, nnic_faithful=False)
+        return rec
+    rng = make_rng(base_seed, "recovery", program, panel.key, n, d, trial)
+    try:
+        if prog.kind == "nonconvex":
+            _nonconvex(rec, prog, panel, n, d, rng, settings)
+        else:
+            _convex(rec, program, prog, panel, n, d, rng, settings)
+    except arrangements.PlantedPatternClash as err:
+        rec.update(status="pattern_clash", message=str(err), recovered=False)
+    except Exception as err:  # noqa: BLE001 - one trial must never lose the others
+        log.error("trial %s failed:\n%s", rec, traceback.format_exc())
+        rec.update(status="error", message=f"{type(err).__name__}: {err}", recovered=False)
+        rec.update(dis_abs=float("nan"), dis_test=float("nan"))
+    rec["wall_seconds"] = time.perf_counter() - t0
+    return rec
+
+
+def _instance(prog: Program, panel: Panel, n: int, d: int, rng: np.random.Generator):
+    if prog.family == "skip":
+        X, w, y = data.skip_instance(rng, n, d, panel.xdist, panel.planted, panel.sigma)
+        return X, w, y, 0
+    if prog.family == "normal":
+        return data.normal_instance(rng, n, d, panel.k, panel.xdist, panel.planted, panel.sigma)
+    return data.plain_instance(rng, n, d, panel.k, panel.xdist, panel.sigma)
+
+
+def _convex(
+    rec: dict, program: str, prog: Program, panel: Panel, n: int, d: int,
+    rng: np.random.Generator, s: Settings,
+) -> None:
+    X, w, y, redraws = _instance(prog, panel, n, d, rng)
+    rec["redraws"] = redraws
+    planted_dirs = None if prog.family == "skip" else w
+    pats = arrangements.sample_patterns(
+        X, rng, arrangements.n_directions(n, prog.dirs, s.min_directions), planted_dirs,
+        s.all_ones_check,
+    )
+    X_test = data.draw_x(rng, n, d, panel.xdist)
+    y_test = data.test_labels(prog.family, X_test, w)
+    rec.update(all_ones=pats.all_ones, n_patterns=pats.P)
+    if prog.family == "skip":
+        nic_ok, nic_val = metrics.nic_linear(X, pats.Dmat, w)
+        rec.update(nic_l=nic_ok, nic_l_value=nic_val)
+        sol = convex.skip_program(X, y, pats.Dmat, prog.mode, s.beta, s.solver, s.clarabel_method)
+        _solution_fields(rec, sol)
+        if not sol.ok:
+            return
+        w0 = sol.values["w0"][0]
+        if prog.mode == "relaxed":
+            others, U, V = [sol.values["W"]], sol.values["W"], None
+        else:
+            others, U, V = [sol.values["U"], sol.values["V"]], sol.values["U"], sol.values["V"]
+        rec.update(
+            recovered=metrics.skip_flag(w0, others, w, s.tol),
+            dis_abs=metrics.distance(w0, w),
+            dis_test=metrics.distance(metrics.skip_readout(X_test, w0, U, V), y_test),
+        )
+        return
+    if prog.family == "plain":
+        nic_ok, nic_val = metrics.nic_plain(X, pats.Dmat, w, pats.planted)
+        rec.update(nic_1=nic_ok, nic_1_value=nic_val)
+        sol = convex.plain_program(X, y, pats.Dmat, prog.mode, s.beta, s.solver, s.clarabel_method)
+        _solution_fields(rec, sol)
+        if not sol.ok:
+            return
+        U, V = sol.values["U"], sol.values["V"]
+        target = np.zeros_like(U)
+        target[pats.planted] = w.T
+        rec.update(
+            recovered=bool(np.all(np.abs(U - target) <= s.tol) and np.all(np.abs(V) <= s.tol)),
+            dis_abs=metrics.distance(U[pats.planted] - V[pats.planted], w.T),
+            dis_test=metrics.distance(
+                metrics.skip_readout(X_test, np.zeros(d), U, V), y_test
+            ),
+        )
+        return
+    bases = convex.normal_bases(X, pats.Dmat)
+    targets = convex.normal_targets(bases, w, pats.planted)
+    if prog.kind == "certificate":
+        ok, worst, resid = metrics.nnic(bases, targets, pats.planted)
+        ok_f, worst_f, _ = metrics.nnic(bases, targets, pats.planted, faithful=True)
+        rec.update(
+            status="checked", nnic=ok, nnic_faithful=ok_f, nnic_value=worst,
+            nnic_faithful_value=worst_f, certificate_residual=resid,
+        )
+        return
+    sol = convex.normal_program(
+        X, y, pats.Dmat, bases, prog.mode, s.beta, s.solver, s.clarabel_method
+    )
+    _solution_fields(rec, sol)
+    if not sol.ok:
+        return
+    Z = sol.values["Z"] if prog.mode == "relaxed" else sol.values["A"] - sol.values["B"]
+    rec.update(
+        recovered=metrics.normal_flag(Z, targets, pats.planted, s.tol),
+        dis_abs=metrics.normal_distance(Z, targets, pats.planted),
+    )
+
+
+def _solution_fields(rec: dict, sol: convex.Solution) -> None:
+    rec.update(
+        status=sol.status, message=sol.message, solver=sol.solver,
+        solve_seconds=sol.solve_seconds, compile_seconds=sol.compile_seconds,
+        objective=sol.objective,
+    )
+    if not sol.ok:
+        log.warning("solver status %s: %s", sol.status, sol.message)
+
+
+def _nonconvex(
+    rec: dict, prog: Program, panel: Panel, n: int, d: int,
+    rng: np.random.Generator, s: Settings,
+) -> None:
+    X, w, y, redraws = _instance(prog, panel, n, d, rng)
+    X_test = data.draw_x(rng, n, d, panel.xdist)
+    y_test = data.test_labels(prog.family, X_test, w)
+    from deeplaws.recovery import nonconvex  # torch only in the jobs that train
+
+    res = nonconvex.train(
+        rng, prog.family, X, y, X_test, y_test,
+        w_star=w if prog.family == "skip" else None, width=n + s.width_extra,
+        epochs=s.epochs, lr=s.lr, weight_decay=s.weight_decay,
+        reset_optimizer=s.reset_optimizer,
+    )
+    finite = np.isfinite(res.dis_test)
+    rec.update(
+        status="trained" if finite else "diverged", solver="adamw", redraws=redraws,
+        dis_test=res.dis_test, dis_abs=res.dis_abs,
+        train_loss=res.train_loss, test_loss=res.test_loss,
+    )
+
+
+def run_unit(
+    program: str, panel_key: str, unit_key: str, ns: list[int], ds: list[int], trials: int,
+    base_seed: int, settings: dict[str, Any],
+) -> list[dict[str, Any]]:
+    """Every record of one unit of work, in (d, n, trial) order."""
+    panel = Panel.parse(panel_key)
+    unit = Unit.parse(unit_key)
+    s = Settings.from_dict(settings)
+    records = []
+    for n, d, t in unit.tasks(ns, ds, trials):
+        rec = run_trial(program, panel, n, d, t, base_seed, s)
+        log.info(
+            "%s %s n=%d d=%d trial=%d: status=%s recovered=%s dis_abs=%.3g dis_test=%.3g "
+            "(%.2f s)", program, panel_key, n, d, t, rec["status"], rec["recovered"],
+            rec["dis_abs"], rec["dis_test"], rec["wall_seconds"],
+        )
+        records.append(rec)
+    return records

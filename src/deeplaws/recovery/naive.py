@@ -1,0 +1,45 @@
+"""Reference per-pattern cvxpy formulations (one variable and one expression per pattern),
+as the official scripts write them. Used to check and to benchmark the vectorized builder."""
+
+from __future__ import annotations
+
+import time
+
+import cvxpy as cp
+import numpy as np
+
+from deeplaws.recovery.convex import ACCEPTED
+
+
+def skip_program_naive(
+    X: np.ndarray, y: np.ndarray, Dmat: np.ndarray, mode: str, beta: float = 1e-6,
+    solver: str = "CLARABEL",
+) -> tuple[str, float, float, np.ndarray]:
+    """Skip program 4.1 (relaxed) or 4.3 (train), per pattern. Returns (status, objective,
+    seconds, ŵ0)."""
+    n, d = X.shape
+    P = Dmat.shape[1]
+    w0 = cp.Variable(d)
+    if mode == "relaxed":
+        W = [cp.Variable(d) for _ in range(P)]
+        pred = X @ w0 + sum(cp.multiply(Dmat[:, j], X @ W[j]) for j in range(P))
+        obj = cp.norm(w0, 2) + sum(cp.norm(W[j], 2) for j in range(P))
+        problem = cp.Problem(cp.Minimize(obj), [pred == y])
+    elif mode == "train":
+        U = [cp.Variable(d) for _ in range(P)]
+        V = [cp.Variable(d) for _ in range(P)]
+        pred = X @ w0 + sum(cp.multiply(Dmat[:, j], X @ (U[j] - V[j])) for j in range(P))
+        cons = []
+        for j in range(P):
+            S = 2 * Dmat[:, j] - 1
+            cons += [cp.multiply(S, X @ U[j]) >= 0, cp.multiply(S, X @ V[j]) >= 0]
+        reg = cp.norm(w0, 2) + sum(cp.norm(U[j], 2) + cp.norm(V[j], 2) for j in range(P))
+        problem = cp.Problem(cp.Minimize(cp.sum_squares(pred - y) + beta * reg), cons)
+    else:
+        raise ValueError(f"naive formulation only for relaxed/train, got {mode!r}")
+    t0 = time.perf_counter()
+    problem.solve(solver=solver)
+    seconds = time.perf_counter() - t0
+    status = str(problem.status)
+    value = np.asarray(w0.value) if status in ACCEPTED else np.full(d, np.nan)
+    return status, float(problem.value), seconds, value
