@@ -185,7 +185,10 @@ def alexnet_mod(in_channels: int) -> ConvNet:
         _conv_bn_relu(384, 256),
         _conv_bn_relu(256, 256),
     ]
-    pools = [nn.MaxPool2d(3, 2, padding=1), nn.MaxPool2d(3, 2, padding=1), None, None, nn.MaxPool2d(3, 2, padding=1)]
+    def pool() -> nn.Module:
+        return nn.MaxPool2d(3, 2, padding=1)
+
+    pools = [pool(), pool(), None, None, pool()]
     fcs = [_fc_bn_relu(4096, 4096), _fc_bn_relu(4096, 4096)]
     return ConvNet(32, convs, pools, fcs, 4096)
 

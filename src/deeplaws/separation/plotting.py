@@ -13,6 +13,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+import matplotlib
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
@@ -57,7 +58,9 @@ def annotation_text(panel: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def plot_profile(ax: Axes, panel: dict[str, Any], annotate: bool = True, fontsize: float = 9) -> None:
+def plot_profile(
+    ax: Axes, panel: dict[str, Any], annotate: bool = True, fontsize: float = 9
+) -> None:
     """One profile panel (``panel`` has D, fit, and optionally lr, losses, segments)."""
     D = [float(d) for d in panel["D"]]
     x = np.arange(len(D))
@@ -96,15 +99,15 @@ def plot_profile(ax: Axes, panel: dict[str, Any], annotate: bool = True, fontsiz
 def plot_emergence(ax: Axes, panel: dict[str, Any], fontsize: float = 9) -> None:
     """Profiles of one run at several epochs, one line each (how the law emerges)."""
     profiles = panel["profiles"]
-    cmap = __import__("matplotlib").colormaps["viridis"]
+    cmap = matplotlib.colormaps["viridis"]
     values: list[float] = []
     for i, prof in enumerate(profiles):
         color = cmap(i / max(1, len(profiles) - 1))
         D = prof["D"]
         values += D
         fit = prof["fit"]
-        ax.plot(range(len(D)), D, "o-", color=color, ms=3, lw=1,
-                label=f"epoch {prof['epoch']}: r={_fmt(fit['r'], '.3f')}, ρ={_fmt(fit['rho'], '.2f')}")
+        label = f"epoch {prof['epoch']}: r={_fmt(fit['r'], '.3f')}, ρ={_fmt(fit['rho'], '.2f')}"
+        ax.plot(range(len(D)), D, "o-", color=color, ms=3, lw=1, label=label)
     ax.set_yscale("log")
     ax.set_ylim(*decade_limits(values))
     ax.tick_params(labelsize=fontsize)

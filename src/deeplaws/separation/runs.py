@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from deeplaws.common.io import atomic_path
 from deeplaws.common.seeding import seed_everything
 from deeplaws.data.dataset import load_dataset, normalized_images
 from deeplaws.separation.features import d_profile, tap_features
@@ -110,8 +111,6 @@ def train_run(
 
 def save_state(path: str | Path, model: TapNet, result: TrainResult, spec: RunSpec) -> None:
     """The final state dict, the snapshots and the run spec in one torch file (atomic)."""
-    from deeplaws.common.io import atomic_path
-
     payload = {
         "spec": spec.as_dict(),
         "state_dict": {k: v.detach().cpu() for k, v in model.state_dict().items()},
@@ -133,7 +132,8 @@ def load_state(
         state = payload["state_dict"]
     else:
         if epoch not in payload["snapshots"]:
-            raise KeyError(f"{path}: no snapshot at epoch {epoch}; has {sorted(payload['snapshots'])}")
+            have = sorted(payload["snapshots"])
+            raise KeyError(f"{path}: no snapshot at epoch {epoch}; has {have}")
         state = payload["snapshots"][epoch]
     model.load_state_dict(state)
     return model.to(resolve_device(device)), spec

@@ -1,6 +1,6 @@
 """Plot one equi-separation figure from measured profiles; write its sidecar JSON."""
 
-from typing import Any, TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from deeplaws.common.io import load_json, provenance, save_json
 from deeplaws.common.logging import setup_logging
