@@ -33,18 +33,15 @@ wildcard_constraints:
 SEP = config["separation"]
 
 # wildcard path of one training run (relative to results/separation/runs/)
-SEP_RUN_WC = (
-    "data~{sdata}/model~{smodel}/L~{slayers}/w~{swidth}/opt~{sopt}/lr~{slr}/ep~{sepochs}"
-    "/protocol~{sprotocol}/seed~{sseed}"
-)
-SEP_RUN = "results/separation/runs/" + SEP_RUN_WC
-SEP_MEASURE_WC = SEP_RUN_WC + "/bn~{sbn}_pca~{spca}_taps~{staps}_epoch~{sepoch}"
-SEP_MEASURE = "results/separation/runs/" + SEP_RUN_WC + (
-    "/measure/bn~{sbn}_pca~{spca}_taps~{staps}_epoch~{sepoch}.json"
-)
+SEP_RUN_WC = "data~{sdata}/model~{smodel}/L~{slayers}/w~{swidth}/opt~{sopt}/lr~{slr}/ep~{sepochs}/protocol~{sprotocol}/seed~{sseed}"
+SEP_MEASURE_NAME = "bn~{sbn}_pca~{spca}_taps~{staps}_epoch~{sepoch}"
+SEP_RUN = f"results/separation/runs/{SEP_RUN_WC}"
+SEP_MEASURE_WC = f"{SEP_RUN_WC}/{SEP_MEASURE_NAME}"
+SEP_MEASURE = f"{SEP_RUN}/measure/{SEP_MEASURE_NAME}.json"
 
 # Modules every separation compute job imports.
-SEP_CORE = DATA_CORE + (
+SEP_CORE = (
+    *DATA_CORE,
     "separation/__init__.py",
     "separation/constants.py",
     "separation/models.py",
@@ -82,7 +79,7 @@ def sep_run(data, model, layers, width, opt, lr, epochs, protocol="standard"):
 
 
 def sep_run_file(run, name):
-    return SEP_RUN.format(**run) + "/" + name
+    return f"{SEP_RUN.format(**run)}/{name}"
 
 
 def sep_measure_file(run, bn=None, pca="none", taps="default", epoch="final"):
@@ -315,7 +312,7 @@ def _emergence():
     c = SEP["emergence"]
     run = sep_run(c["data"], "GFNN", c["layer_num"], 100, c["optimizer"], c["lr"], c["epochs"])
     at = sorted({int(e) for e in c["at"] if int(e) <= c["epochs"]})
-    SEP_SNAPSHOTS[sep_run_file(run, "")[:-1]] = at
+    SEP_SNAPSHOTS[SEP_RUN.format(**run)] = at
     fig = SepFigure("emergence", "emergence",
                     f"Emergence: GFNN L={c['layer_num']} on {c['data']}, {c['optimizer']} "
                     f"lr {sep_lr(c['lr'])}, {c['epochs']} epochs", 2, c["epochs"])

@@ -10,8 +10,8 @@ rule separation_train_network:
         data="results/data/{sdata}.npz",
         code=pkg_sources(*SEP_CORE),
     output:
-        state=SEP_RUN + "/state.pt",
-        meta=SEP_RUN + "/train.json",
+        state=f"{SEP_RUN}/state.pt",
+        meta=f"{SEP_RUN}/train.json",
     log:
         logs("separation_train_network", SEP_RUN_WC),
     benchmark:
@@ -39,7 +39,7 @@ rule separation_train_network:
 
 rule separation_measure_profile:
     input:
-        state=SEP_RUN + "/state.pt",
+        state=f"{SEP_RUN}/state.pt",
         data="results/data/{sdata}.npz",
         code=pkg_sources(*SEP_CORE),
     output:
@@ -102,6 +102,7 @@ for _name, _fig in SEP_FIGURES.items():
             ncols=_fig.ncols,
             epochs=_fig.epochs,
             lr_rule=lookup(dpath="separation/lr_rule", within=config),
+            bn_mode=lookup(dpath="separation/measure/bn_mode", within=config),
             dpi=lookup(dpath="figures/dpi", within=config),
         threads: 1
         resources:

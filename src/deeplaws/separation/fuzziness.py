@@ -42,17 +42,17 @@ class Fuzziness:
 
 def _class_stats(H: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Centred features (float64), class means of the centred features, class weights n_k/n."""
-    H = np.asarray(H, dtype=np.float64)
-    if H.ndim != 2:
-        H = H.reshape(H.shape[0], -1)
+    Hc = np.array(H, dtype=np.float64)  # a copy, centred in place below
+    if Hc.ndim != 2:
+        Hc = Hc.reshape(Hc.shape[0], -1)
     y = np.asarray(y)
     classes, inverse = np.unique(y, return_inverse=True)
-    n = H.shape[0]
-    Hc = H - H.mean(axis=0)
+    n = Hc.shape[0]
+    Hc -= Hc.mean(axis=0)
     counts = np.bincount(inverse, minlength=len(classes)).astype(np.float64)
-    means = np.zeros((len(classes), H.shape[1]))
-    np.add.at(means, inverse, Hc)
-    means /= counts[:, None]
+    onehot = np.zeros((len(classes), n))
+    onehot[inverse, np.arange(n)] = 1.0
+    means = (onehot @ Hc) / counts[:, None]
     return Hc, means, counts / n
 
 
