@@ -87,9 +87,8 @@ def plot_profile(
     if annotate:
         if panel.get("title"):
             ax.set_title(panel["title"], fontsize=fontsize + 1)
-        ax.text(0.98, 0.97, annotation_text(panel), transform=ax.transAxes, ha="right",
-                va="top", fontsize=fontsize - 1.5, zorder=5,
-                bbox={"boxstyle": "round,pad=0.25", "fc": "white", "ec": "0.7", "alpha": 0.85})
+        # below the axes (as the x label), so that it never hides a point
+        ax.set_xlabel(annotation_text(panel), fontsize=fontsize - 1.5, linespacing=1.3)
         flagged = panel.get("ill_conditioned") or []
         for tap in flagged:
             if tap < len(D) and math.isfinite(D[tap]) and D[tap] > 0:
@@ -139,7 +138,7 @@ def profile_figure(
     ncols: int,
     annotate: bool = True,
     suptitle: str | None = None,
-    panel_size: tuple[float, float] = (3.6, 2.8),
+    panel_size: tuple[float, float] = (3.6, 3.3),
 ) -> Figure:
     """A grid of panels (``kind``: profile, emergence, summary or empty)."""
     n = len(panels)

@@ -104,7 +104,7 @@ def _set_trainable(units: Sequence[nn.Module], flag: bool) -> None:
             p.requires_grad_(flag)
 
 
-def _epochs(
+def run_epochs(
     model: nn.Module,
     opt: torch.optim.Optimizer,
     X: Tensor,
@@ -192,7 +192,7 @@ def train_network(
 
     if variant == "standard":
         keep(0)
-        result.losses = _epochs(
+        result.losses = run_epochs(
             model, opt, X, y, epochs, lambda e: lr_at(e, lr, epochs), batch_size, True,
             on_epoch=keep,
         )
@@ -201,12 +201,12 @@ def train_network(
         half = len(units) // 2
         legacy = variant == "frozen_legacy"
         _set_trainable(units[half:], False)
-        result.losses_phase_a = _epochs(
+        result.losses_phase_a = run_epochs(
             model, opt, X, y, phase_a_epochs, lambda e: lr, batch_size, not legacy
         )
         _set_trainable(units[half:], True)
         _set_trainable(units[:half], False)
-        result.losses = _epochs(
+        result.losses = run_epochs(
             model, opt, X, y, epochs, lambda e: lr_at(e, lr, epochs), batch_size, not legacy,
             on_epoch=keep,
         )
