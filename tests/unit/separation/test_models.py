@@ -110,3 +110,21 @@ def test_train_mode_measurement_uses_each_chunks_statistics() -> None:
     # measuring never changes the model (a deep copy is measured)
     assert model.training
     assert int(model.blocks[0][1].num_batches_tracked) == 3
+
+
+def test_residual_measurement_drops_input_applies_pca_and_splits_fit() -> None:
+    from deeplaws.separation.runs import measure_model
+
+    torch.manual_seed(0)
+    model = build_model("ResNetMixV2", (1, 32, 32), 4, 0)
+    X = _x(200, 1, 32, 4)
+    y = np.repeat(np.arange(10), 20)
+    rec = measure_model(model, "ResNetMixV2", X, y, pca=100, taps="layer")
+    assert [row["tap"] for row in rec["taps"]] == list(range(1, 12))  # tap 0 dropped
+    assert all(row["p"] == 100 and row["p_original"] == 8192 for row in rec["taps"])
+    assert rec["segment_split"] == 6 and len(rec["segments"]) == 2
+    assert rec["segments"][0]["n"] == 7 and rec["segments"][1]["n"] == 5
+    block = measure_model(model, "ResNetMixV2", X, y, pca=100, taps="block")
+    assert len(block["D"]) == 5 and "segments" not in block
+    with pytest.raises(ValueError):
+        measure_model(model, "GFNN", X, y, taps="layer")
