@@ -1,0 +1,107 @@
+"""Turn measured profiles into figure panels, choosing the lr of each panel by a rule.
+
+A figure is described by panel specs (plain JSON-able dicts built by the workflow):
+
+``{"kind": "profile", "title": ..., "runs": [i, ...], "named_lr": x | None}``
+    one profile; ``runs`` index the figure's measurement records (the lr grid of the
+    cell); one is chosen by :func:`deeplaws.separation.selection.select_lr`.
+``{"kind": "summary", "title": ..., "of": [panel, ...], "x": [...], "xlabel": ...}``
+    rho and |r| of the chosen runs of other panels against a swept quantity.
+``{"kind": "emergence", "title": ..., "runs": [i, ...]}``
+    the profiles of one run at several epochs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from deeplaws.separation.selection import select_lr
+
+
+def _candidate(index: int, profile: dict[str, Any], train: dict[str, Any]) -> dict[str, Any]:
+    result = train["train"]
+    return {
+        "index": index,
+        "lr": float(train["spec"]["lr"]),
+        "final_loss": float(result["final_loss"]),
+        "train_loss_eval": float(result["train_loss_eval"]),
+        "train_accuracy": float(result["train_accuracy"]),
+        "test_accuracy": float(result["test_accuracy"]),
+        "r": float(profile["fit"]["r"]),
+        "rho": float(profile["fit"]["rho"]),
+    }
+
+
+def assemble(
+    specs: Sequence[dict[str, Any]],
+    profiles: Sequence[dict[str, Any]],
+    trains: Sequence[dict[str, Any]],
+    lr_rule: str,
+    paths: Sequence[str] | None = None,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(panels to plot, per-panel records for the sidecar)."""
+    panels: list[dict[str, Any]] = []
+    records: list[dict[str, Any]] = []
+    for spec in specs:
+        kind = spec.get("kind", "profile")
+        if kind == "profile":
+            cands = [_candidate(i, profiles[i], trains[i]) for i in spec["runs"]]
+            chosen, reason = select_lr(cands, lr_rule, spec.get("named_lr"))
+            prof = profiles[chosen["index"]]
+            taps = prof.get("taps", [])
+            panel = {
+                "kind": "profile",
+                "title": spec.get("title"),
+                "D": prof["D"],
+                "fit": prof["fit"],
+                "segments": prof.get("segments"),
+                "lr": chosen["lr"],
+                "final_loss": chosen["final_loss"],
+                "train_accuracy": chosen["train_accuracy"],
+                "test_accuracy": chosen["test_accuracy"],
+                "ill_conditioned": [i for i, row in enumerate(taps) if row.get("ill_conditioned")],
+            }
+            panels.append(panel)
+            records.append({
+                "kind": "profile",
+                "title": spec.get("title"),
+                "chosen_lr": chosen["lr"],
+                "reason": reason,
+                "named_lr": spec.get("named_lr"),
+                "D": prof["D"],
+                "fit": prof["fit"],
+                "ratios": prof.get("ratios"),
+                "segments": prof.get("segments"),
+                "measure": prof.get("measure"),
+                "lambda_ratio": [row.get("lambda_ratio") for row in taps],
+                "final_loss": chosen["final_loss"],
+                "train_loss_eval": chosen["train_loss_eval"],
+                "train_accuracy": chosen["train_accuracy"],
+                "test_accuracy": chosen["test_accuracy"],
+                "profile": paths[chosen["index"]] if paths else None,
+                "grid": [{k: c[k] for k in c if k != "index"} for c in cands],
+            })
+        elif kind == "summary":
+            of = [panels[i] for i in spec["of"]]
+            panel = {
+                "kind": "summary",
+                "title": spec.get("title"),
+                "x": spec["x"],
+                "xlabel": spec.get("xlabel", ""),
+                "rho": [p["fit"]["rho"] for p in of],
+                "r": [p["fit"]["r"] for p in of],
+            }
+            panels.append(panel)
+            records.append({k: v for k, v in panel.items() if k != "kind"} | {"kind": "summary"})
+        elif kind == "emergence":
+            profs = [
+                {"epoch": profiles[i].get("epoch"), "D": profiles[i]["D"],
+                 "fit": profiles[i]["fit"]}
+                for i in spec["runs"]
+            ]
+            panels.append({"kind": "emergence", "title": spec.get("title"), "profiles": profs})
+            records.append({"kind": "emergence", "title": spec.get("title"), "profiles": profs})
+        else:
+            raise ValueError(f"unknown panel kind {kind!r}")
+    return panels, records

@@ -1,0 +1,180 @@
+"""One training run and its measurements, end to end (spec equi_separation §3, §4, App. A).
+
+:func:`train_run` seeds every generator, loads the training subset, builds the net and
+trains it; :func:`save_state` writes the state dict (plus optional snapshots) so that
+:func:`measure_state` can remeasure D later without retraining.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from deeplaws.common.io import atomic_path
+from deeplaws.common.seeding import seed_everything
+from deeplaws.data.dataset import load_dataset, normalized_images
+from deeplaws.separation.features import d_profile, tap_features
+from deeplaws.separation.fit import summarize_profile
+from deeplaws.separation.models import RESNET_MODELS, TapNet, build_model
+from deeplaws.separation.training import TrainResult, resolve_device, train_network
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """Everything that determines a training run."""
+
+    data: str
+    model: str
+    layer_num: int
+    width: int
+    optimizer: str
+    lr: float
+    epochs: int
+    variant: str = "standard"
+    seed: int = 666
+    batch_size: int = 128
+    weight_decay: float = 5e-4
+    momentum: float = 0.9
+    phase_a_epochs: int = 900
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def key(self) -> str:
+        """A short hash of the full configuration (dedupes identical trainings)."""
+        text = json.dumps(self.as_dict(), sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+@dataclass
+class Tensors:
+    X_train: torch.Tensor
+    y_train: torch.Tensor
+    X_test: torch.Tensor
+    y_test: torch.Tensor
+    in_shape: tuple[int, int, int]
+    meta: dict[str, Any]
+
+
+def load_tensors(npz_path: str | Path) -> Tensors:
+    """The normalised float32 images (stored order) and int64 labels of a subset."""
+    ds = load_dataset(npz_path)
+    X_train = torch.from_numpy(np.ascontiguousarray(normalized_images(ds, "train")))
+    X_test = torch.from_numpy(np.ascontiguousarray(normalized_images(ds, "test")))
+    return Tensors(
+        X_train=X_train,
+        y_train=torch.from_numpy(ds.y_train.astype(np.int64)),
+        X_test=X_test,
+        y_test=torch.from_numpy(ds.y_test.astype(np.int64)),
+        in_shape=tuple(int(v) for v in X_train.shape[1:]),  # type: ignore[arg-type]
+        meta=ds.meta,
+    )
+
+
+def train_run(
+    spec: RunSpec,
+    data: Tensors,
+    device: str = "auto",
+    snapshot_epochs: list[int] | None = None,
+) -> tuple[TapNet, TrainResult]:
+    """Seed Python/numpy/torch with ``spec.seed``, build the model and train it."""
+    seed_everything(spec.seed)
+    dev = resolve_device(device)
+    model = build_model(spec.model, data.in_shape, spec.layer_num, spec.width).to(dev)
+    result = train_network(
+        model,
+        data.X_train,
+        data.y_train,
+        data.X_test,
+        data.y_test,
+        optimizer=spec.optimizer,
+        lr=spec.lr,
+        epochs=spec.epochs,
+        batch_size=spec.batch_size,
+        weight_decay=spec.weight_decay,
+        momentum=spec.momentum,
+        variant=spec.variant,
+        phase_a_epochs=spec.phase_a_epochs,
+        snapshot_epochs=snapshot_epochs or (),
+    )
+    return model, result
+
+
+def save_state(path: str | Path, model: TapNet, result: TrainResult, spec: RunSpec) -> None:
+    """The final state dict, the snapshots and the run spec in one torch file (atomic)."""
+    payload = {
+        "spec": spec.as_dict(),
+        "state_dict": {k: v.detach().cpu() for k, v in model.state_dict().items()},
+        "snapshots": result.snapshots,
+    }
+    with atomic_path(path) as tmp:
+        torch.save(payload, tmp)
+
+
+def load_state(
+    path: str | Path, in_shape: tuple[int, int, int], epoch: int | None = None,
+    device: str = "auto",
+) -> tuple[TapNet, RunSpec]:
+    """Rebuild the net of a saved run, at its end or at a snapshot ``epoch``."""
+    payload = torch.load(path, map_location="cpu", weights_only=True)
+    spec = RunSpec(**payload["spec"])
+    model = build_model(spec.model, in_shape, spec.layer_num, spec.width)
+    if epoch is None:
+        state = payload["state_dict"]
+    else:
+        if epoch not in payload["snapshots"]:
+            have = sorted(payload["snapshots"])
+            raise KeyError(f"{path}: no snapshot at epoch {epoch}; has {have}")
+        state = payload["snapshots"][epoch]
+    model.load_state_dict(state)
+    return model.to(resolve_device(device)), spec
+
+
+def default_taps(model_name: str, taps: str) -> str:
+    if model_name in RESNET_MODELS:
+        return "block" if taps == "default" else taps
+    if taps != "default":
+        raise ValueError(f"{model_name} has only the default taps, not {taps!r}")
+    return taps
+
+
+def measure_model(
+    model: TapNet,
+    model_name: str,
+    X: torch.Tensor,
+    y: np.ndarray,
+    bn_mode: str = "train",
+    pca: int | None = None,
+    taps: str = "default",
+    chunk: int = 100,
+) -> dict[str, Any]:
+    """The D profile of ``model`` on the training inputs with diagnostics and fit record.
+
+    Residual nets drop tap 0 (the raw input) before fitting (spec §4.4); for a mixed net with
+    the ``layer`` taps two segment fits are added, split after the last bottleneck output.
+    """
+    taps = default_taps(model_name, taps)
+    feats = tap_features(model, X, taps=taps, bn_mode=bn_mode, chunk=chunk)
+    drop = model_name in RESNET_MODELS
+    rows = d_profile(feats, y, pca=pca, drop_input=drop)
+    D = [row["D"] for row in rows]
+    flagged = [row["tap"] for row in rows if row["ill_conditioned"]]
+    if flagged:
+        log.warning("taps %s have lambda_min/lambda_max < 1e-8: D is unreliable there", flagged)
+    split = model.segment_split(taps)
+    return {
+        "measure": {"bn_mode": bn_mode, "pca": pca, "taps": taps, "chunk": chunk,
+                    "dropped_input": drop},
+        "taps": rows,
+        "D": D,
+        **summarize_profile(D, split),
+    }
