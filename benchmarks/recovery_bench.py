@@ -40,17 +40,14 @@ def _instance(n: int, d: int, seed: int = 0):
     return X, w, y, pats.Dmat
 
 
-def _child(
-    queue, n: int, d: int, program: str, formulation: str, solver: str, method: str
-) -> None:
+def _child(queue, n: int, d: int, program: str, formulation: str, solver: str, method: str) -> None:
     from deeplaws.recovery import convex, naive
 
     X, w, y, Dmat = _instance(n, d)
     mode = "relaxed" if program == "skip_relaxed" else "train"
     t0 = time.perf_counter()
     if formulation == "naive":
-        status, objective, _, w0 = naive.skip_program_naive(X, y, Dmat, mode,
-                                                            solver=solver.upper())
+        status, objective, _, w0 = naive.skip_program_naive(X, y, Dmat, mode, solver=solver.upper())
         compile_s = float("nan")
     else:
         sol = convex.skip_program(X, y, Dmat, mode, solver=solver, clarabel_method=method)
@@ -58,11 +55,21 @@ def _child(
         compile_s = sol.compile_seconds
     seconds = time.perf_counter() - t0
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    queue.put({
-        "n": n, "d": d, "P": Dmat.shape[1], "program": program, "formulation": formulation,
-        "status": status, "objective": objective, "seconds": seconds, "compile_s": compile_s,
-        "peak_mb": peak_mb, "err_w0": float(np.linalg.norm(w0 - w)),
-    })
+    queue.put(
+        {
+            "n": n,
+            "d": d,
+            "P": Dmat.shape[1],
+            "program": program,
+            "formulation": formulation,
+            "status": status,
+            "objective": objective,
+            "seconds": seconds,
+            "compile_s": compile_s,
+            "peak_mb": peak_mb,
+            "err_w0": float(np.linalg.norm(w0 - w)),
+        }
+    )
 
 
 def measure(
@@ -85,8 +92,10 @@ def time_default_grid(config_path: Path) -> tuple[float, int]:
     cfg = yaml.safe_load(config_path.read_text())["recovery"]
 
     def span(s):
-        return [s["start"] + i * s["step"]
-                for i in range(int(round((s["stop"] - s["start"]) / s["step"])) + 1)]
+        return [
+            s["start"] + i * s["step"]
+            for i in range(int(round((s["stop"] - s["start"]) / s["step"])) + 1)
+        ]
 
     ns, ds = [int(v) for v in span(cfg["grid"]["n"])], [int(v) for v in span(cfg["grid"]["d"])]
     specs = figures.figure_specs(cfg["sigmas"])
@@ -95,17 +104,22 @@ def time_default_grid(config_path: Path) -> tuple[float, int]:
     count = 0
     for program, panel in sets:
         kind = experiments.PROGRAMS[program].kind
-        settings = dict(cfg["nonconvex"]) if kind == "nonconvex" else {
-            "all_ones_check": cfg["all_ones_check"], "min_directions": cfg["min_directions"]}
+        settings = (
+            dict(cfg["nonconvex"])
+            if kind == "nonconvex"
+            else {"all_ones_check": cfg["all_ones_check"], "min_directions": cfg["min_directions"]}
+        )
         if kind == "convex":
             settings.update(solver=cfg["solver"], tol=cfg["tol"], beta=cfg["beta"])
-        recs = experiments.run_unit(program, panel.key, "n~all_d~all", ns, ds,
-                                    cfg["trials"][program], 0, settings)
+        recs = experiments.run_unit(
+            program, panel.key, "n~all_d~all", ns, ds, cfg["trials"][program], 0, settings
+        )
         count += len(recs)
     for d in cfg["mixture"]["d"]:
         for sigma in span(cfg["mixture"]["sigmas"]):
-            separation_probability(np.random.default_rng(0), d, sigma, cfg["mixture"]["n"],
-                                   cfg["mixture"]["samples"])
+            separation_probability(
+                np.random.default_rng(0), d, sigma, cfg["mixture"]["n"], cfg["mixture"]["samples"]
+            )
     return time.perf_counter() - t0, count
 
 
@@ -114,8 +128,12 @@ def main() -> None:
     parser.add_argument("--sizes", nargs="*", default=["100x20", "200x50", "400x100"])
     parser.add_argument("--programs", nargs="*", default=["skip_relaxed", "skip_train"])
     parser.add_argument("--solver", default="clarabel")
-    parser.add_argument("--clarabel-method", default="qdldl", choices=["qdldl", "faer"],
-                        help="KKT factorization of the vectorized solves")
+    parser.add_argument(
+        "--clarabel-method",
+        default="qdldl",
+        choices=["qdldl", "faer"],
+        help="KKT factorization of the vectorized solves",
+    )
     parser.add_argument("--skip-naive", action="store_true", help="vectorized only")
     parser.add_argument("--grid", action="store_true", help="time the default-config grid")
     args = parser.parse_args()
@@ -127,26 +145,34 @@ def main() -> None:
             for form in forms:
                 row = measure(n, d, program, form, args.solver, args.clarabel_method)
                 rows.append(row)
-                print(f"{program:13s} ({n:3d},{d:3d}) P={row['P']:3d} {form:10s} "
-                      f"{row['seconds']:8.2f} s  compile {row['compile_s']:6.2f} s  "
-                      f"peak {row['peak_mb']:7.0f} MB  {row['status']:18s} "
-                      f"‖ŵ0−w*‖={row['err_w0']:.1e}", flush=True)
+                print(
+                    f"{program:13s} ({n:3d},{d:3d}) P={row['P']:3d} {form:10s} "
+                    f"{row['seconds']:8.2f} s  compile {row['compile_s']:6.2f} s  "
+                    f"peak {row['peak_mb']:7.0f} MB  {row['status']:18s} "
+                    f"‖ŵ0−w*‖={row['err_w0']:.1e}",
+                    flush=True,
+                )
     if rows:
         print("\n| program | (n, d) | P | naive s | vectorized s | speed-up | naive MB | vec MB |")
         print("|---|---|---|---|---|---|---|---|")
         for program in args.programs:
             for size in args.sizes:
                 n, d = (int(v) for v in size.split("x"))
-                sel = {r["formulation"]: r for r in rows
-                       if r["program"] == program and (r["n"], r["d"]) == (n, d)}
+                sel = {
+                    r["formulation"]: r
+                    for r in rows
+                    if r["program"] == program and (r["n"], r["d"]) == (n, d)
+                }
                 if "vectorized" not in sel:
                     continue
                 v, nv = sel["vectorized"], sel.get("naive")
                 ns_ = f"{nv['seconds']:.2f}" if nv else "–"
                 sp = f"{nv['seconds'] / v['seconds']:.1f}×" if nv else "–"
                 nm = f"{nv['peak_mb']:.0f}" if nv else "–"
-                print(f"| {program} | ({n}, {d}) | {v['P']} | {ns_} | {v['seconds']:.2f} | {sp} "
-                      f"| {nm} | {v['peak_mb']:.0f} |")
+                print(
+                    f"| {program} | ({n}, {d}) | {v['P']} | {ns_} | {v['seconds']:.2f} | {sp} "
+                    f"| {nm} | {v['peak_mb']:.0f} |"
+                )
     if args.grid:
         seconds, count = time_default_grid(ROOT / "config" / "config.yaml")
         print(f"\ndefault-config P2 grid, one process, one core: {count} trials in {seconds:.0f} s")

@@ -40,8 +40,11 @@ def _data(n: int = 1000) -> tuple[torch.Tensor, torch.Tensor, str]:
         t = load_tensors(path)
         return t.X_train, t.y_train, "cfm"
     g = torch.Generator().manual_seed(0)
-    return (torch.randn(n, 1, 10, 10, generator=g), torch.randint(0, 10, (n,), generator=g),
-            "gaussian stand-in")
+    return (
+        torch.randn(n, 1, 10, 10, generator=g),
+        torch.randint(0, 10, (n,), generator=g),
+        "gaussian stand-in",
+    )
 
 
 def time_training(layer_num: int, width: int, epochs: int, device: str) -> tuple[float, float]:
@@ -92,15 +95,19 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     _, _, source = _data()
-    print(f"# separation benchmark: {platform.processor() or platform.machine()}, "
-          f"{os.cpu_count()} CPUs, torch {torch.__version__}, {args.threads} thread(s), "
-          f"data {source}\n")
+    print(
+        f"# separation benchmark: {platform.processor() or platform.machine()}, "
+        f"{os.cpu_count()} CPUs, torch {torch.__version__}, {args.threads} thread(s), "
+        f"data {source}\n"
+    )
     devices = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
     print("| net | " + " | ".join(f"s/epoch {d} (median / min)" for d in devices) + " |")
     print("|---|" + "---|" * len(devices))
     for layer_num, width in ((2, 100), (6, 100), (18, 100), (6, 1000)):
-        cells = ["{:.3f} / {:.3f}".format(*time_training(layer_num, width, args.epochs, d))
-                 for d in devices]
+        cells = [
+            "{:.3f} / {:.3f}".format(*time_training(layer_num, width, args.epochs, d))
+            for d in devices
+        ]
         print(f"| GFNN w{width} L={layer_num} | " + " | ".join(cells) + " |")
     print("\n| p (n=1000, K=10) | dense pinv s | low-rank s | relative difference |")
     print("|---|---|---|---|")

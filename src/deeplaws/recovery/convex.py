@@ -42,9 +42,7 @@ def masked_blocks(X: np.ndarray, Dmat: np.ndarray) -> sp.csr_matrix:
     rows, pats = np.nonzero(Dmat)
     cols = pats[:, None] * d + np.arange(d)[None, :]
     data = X[rows]
-    return sp.csr_matrix(
-        (data.ravel(), (np.repeat(rows, d), cols.ravel())), shape=(n, P * d)
-    )
+    return sp.csr_matrix((data.ravel(), (np.repeat(rows, d), cols.ravel())), shape=(n, P * d))
 
 
 def block_diagonal(blocks: np.ndarray) -> sp.csr_matrix:
@@ -57,9 +55,7 @@ def block_diagonal(blocks: np.ndarray) -> sp.csr_matrix:
         (1, r, 1), dtype=int
     )
     keep = blocks != 0
-    return sp.csr_matrix(
-        (blocks[keep], (rows[keep], cols[keep])), shape=(P * r, P * c)
-    )
+    return sp.csr_matrix((blocks[keep], (rows[keep], cols[keep])), shape=(P * r, P * c))
 
 
 def sign_cones(X: np.ndarray, Dmat: np.ndarray) -> sp.csr_matrix:
@@ -139,8 +135,9 @@ def solver_options(name: str, clarabel_method: str = "qdldl") -> dict[str, objec
         return {"eps_abs": 1e-6, "eps_rel": 1e-6, "max_iters": 200_000}
     if name == "CLARABEL":
         if clarabel_method not in CLARABEL_METHODS:
-            raise ValueError(f"unknown Clarabel method {clarabel_method!r}; "
-                             f"allowed {CLARABEL_METHODS}")
+            raise ValueError(
+                f"unknown Clarabel method {clarabel_method!r}; allowed {CLARABEL_METHODS}"
+            )
         if clarabel_method != "qdldl":
             return {"direct_solve_method": clarabel_method, "max_threads": 1}
     return {}
@@ -207,8 +204,13 @@ def solve_blocks(
 
 
 def skip_program(
-    X: np.ndarray, y: np.ndarray, Dmat: np.ndarray, mode: str, beta: float = 1e-6,
-    solver: str = "clarabel", clarabel_method: str = "qdldl",
+    X: np.ndarray,
+    y: np.ndarray,
+    Dmat: np.ndarray,
+    mode: str,
+    beta: float = 1e-6,
+    solver: str = "clarabel",
+    clarabel_method: str = "qdldl",
 ) -> Solution:
     """Skip-connection programs: 4.1 (relaxed, blocks w0, W), 4.2 (exact) and 4.3 (train),
     blocks w0, U, V with prediction X w0 + Σ_j D_j X (u_j − v_j)."""
@@ -224,8 +226,13 @@ def skip_program(
 
 
 def plain_program(
-    X: np.ndarray, y: np.ndarray, Dmat: np.ndarray, mode: str = "exact", beta: float = 1e-6,
-    solver: str = "clarabel", clarabel_method: str = "qdldl",
+    X: np.ndarray,
+    y: np.ndarray,
+    Dmat: np.ndarray,
+    mode: str = "exact",
+    beta: float = 1e-6,
+    solver: str = "clarabel",
+    clarabel_method: str = "qdldl",
 ) -> Solution:
     """Plain ReLU (4.7): blocks U, V with prediction Σ_j D_j X (u_j − v_j)."""
     n, d = X.shape
@@ -286,8 +293,14 @@ def normal_targets(bases: NormalBases, W: np.ndarray, planted: np.ndarray) -> np
 
 
 def normal_program(
-    X: np.ndarray, y: np.ndarray, Dmat: np.ndarray, bases: NormalBases, mode: str,
-    beta: float = 1e-6, solver: str = "clarabel", clarabel_method: str = "qdldl",
+    X: np.ndarray,
+    y: np.ndarray,
+    Dmat: np.ndarray,
+    bases: NormalBases,
+    mode: str,
+    beta: float = 1e-6,
+    solver: str = "clarabel",
+    clarabel_method: str = "qdldl",
 ) -> Solution:
     """Normalized family: 4.5 (relaxed, block Z) and 4.6 (exact / train, blocks A, B with
     prediction Σ_j U_j (a_j − b_j) and cones C_j a_j >= 0, C_j b_j >= 0)."""

@@ -271,14 +271,23 @@ def _instance(prog: Program, panel: Panel, n: int, d: int, rng: np.random.Genera
 
 
 def _convex(
-    rec: dict, program: str, prog: Program, panel: Panel, n: int, d: int,
-    rng: np.random.Generator, s: Settings,
+    rec: dict,
+    program: str,
+    prog: Program,
+    panel: Panel,
+    n: int,
+    d: int,
+    rng: np.random.Generator,
+    s: Settings,
 ) -> None:
     X, w, y, redraws = _instance(prog, panel, n, d, rng)
     rec["redraws"] = redraws
     planted_dirs = None if prog.family == "skip" else w
     pats = arrangements.sample_patterns(
-        X, rng, arrangements.n_directions(n, prog.dirs, s.min_directions), planted_dirs,
+        X,
+        rng,
+        arrangements.n_directions(n, prog.dirs, s.min_directions),
+        planted_dirs,
         s.all_ones_check,
     )
     X_test = data.draw_x(rng, n, d, panel.xdist)
@@ -315,9 +324,7 @@ def _convex(
         rec.update(
             recovered=bool(np.all(np.abs(U - target) <= s.tol) and np.all(np.abs(V) <= s.tol)),
             dis_abs=metrics.distance(U[pats.planted] - V[pats.planted], w.T),
-            dis_test=metrics.distance(
-                metrics.skip_readout(X_test, np.zeros(d), U, V), y_test
-            ),
+            dis_test=metrics.distance(metrics.skip_readout(X_test, np.zeros(d), U, V), y_test),
         )
         return
     bases = convex.normal_bases(X, pats.Dmat)
@@ -326,8 +333,12 @@ def _convex(
         ok, worst, resid = metrics.nnic(bases, targets, pats.planted)
         ok_f, worst_f, _ = metrics.nnic(bases, targets, pats.planted, faithful=True)
         rec.update(
-            status="checked", nnic=ok, nnic_faithful=ok_f, nnic_value=worst,
-            nnic_faithful_value=worst_f, certificate_residual=resid,
+            status="checked",
+            nnic=ok,
+            nnic_faithful=ok_f,
+            nnic_value=worst,
+            nnic_faithful_value=worst_f,
+            certificate_residual=resid,
         )
         return
     sol = convex.normal_program(
@@ -345,8 +356,11 @@ def _convex(
 
 def _solution_fields(rec: dict, sol: convex.Solution) -> None:
     rec.update(
-        status=sol.status, message=sol.message, solver=sol.solver,
-        solve_seconds=sol.solve_seconds, compile_seconds=sol.compile_seconds,
+        status=sol.status,
+        message=sol.message,
+        solver=sol.solver,
+        solve_seconds=sol.solve_seconds,
+        compile_seconds=sol.compile_seconds,
         objective=sol.objective,
     )
     if not sol.ok:
@@ -354,8 +368,13 @@ def _solution_fields(rec: dict, sol: convex.Solution) -> None:
 
 
 def _nonconvex(
-    rec: dict, prog: Program, panel: Panel, n: int, d: int,
-    rng: np.random.Generator, s: Settings,
+    rec: dict,
+    prog: Program,
+    panel: Panel,
+    n: int,
+    d: int,
+    rng: np.random.Generator,
+    s: Settings,
 ) -> None:
     X, w, y, redraws = _instance(prog, panel, n, d, rng)
     X_test = data.draw_x(rng, n, d, panel.xdist)
@@ -363,22 +382,40 @@ def _nonconvex(
     from deeplaws.recovery import nonconvex  # torch only in the jobs that train
 
     res = nonconvex.train(
-        rng, prog.family, X, y, X_test, y_test,
-        w_star=w if prog.family == "skip" else None, width=n + s.width_extra,
-        epochs=s.epochs, lr=s.lr, weight_decay=s.weight_decay,
+        rng,
+        prog.family,
+        X,
+        y,
+        X_test,
+        y_test,
+        w_star=w if prog.family == "skip" else None,
+        width=n + s.width_extra,
+        epochs=s.epochs,
+        lr=s.lr,
+        weight_decay=s.weight_decay,
         reset_optimizer=s.reset_optimizer,
     )
     finite = np.isfinite(res.dis_test)
     rec.update(
-        status="trained" if finite else "diverged", solver="adamw", redraws=redraws,
-        dis_test=res.dis_test, dis_abs=res.dis_abs,
-        train_loss=res.train_loss, test_loss=res.test_loss,
+        status="trained" if finite else "diverged",
+        solver="adamw",
+        redraws=redraws,
+        dis_test=res.dis_test,
+        dis_abs=res.dis_abs,
+        train_loss=res.train_loss,
+        test_loss=res.test_loss,
     )
 
 
 def run_unit(
-    program: str, panel_key: str, unit_key: str, ns: list[int], ds: list[int], trials: int,
-    base_seed: int, settings: dict[str, Any],
+    program: str,
+    panel_key: str,
+    unit_key: str,
+    ns: list[int],
+    ds: list[int],
+    trials: int,
+    base_seed: int,
+    settings: dict[str, Any],
 ) -> list[dict[str, Any]]:
     """Every record of one unit of work, in (d, n, trial) order."""
     panel = Panel.parse(panel_key)
@@ -388,9 +425,17 @@ def run_unit(
     for n, d, t in unit.tasks(ns, ds, trials):
         rec = run_trial(program, panel, n, d, t, base_seed, s)
         log.info(
-            "%s %s n=%d d=%d trial=%d: status=%s recovered=%s dis_abs=%.3g dis_test=%.3g "
-            "(%.2f s)", program, panel_key, n, d, t, rec["status"], rec["recovered"],
-            rec["dis_abs"], rec["dis_test"], rec["wall_seconds"],
+            "%s %s n=%d d=%d trial=%d: status=%s recovered=%s dis_abs=%.3g dis_test=%.3g (%.2f s)",
+            program,
+            panel_key,
+            n,
+            d,
+            t,
+            rec["status"],
+            rec["recovered"],
+            rec["dis_abs"],
+            rec["dis_test"],
+            rec["wall_seconds"],
         )
         records.append(rec)
     return records

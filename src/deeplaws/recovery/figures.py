@@ -43,10 +43,27 @@ class FigureSpec:
 
 
 FIGURE_IDS = (
-    "sk_test", "sk_rec_relax", "sk_rec_exact", "nm_rec_k", "sk_rec_x", "sk_abs_sigma",
-    "sk_gd_sigma", "nm_abs_sigma", "nm_nnic", "sk_rec_x_app", "sk_test_sigma",
-    "sk_abs_sigma_train", "nm_rec_1", "nm_abs_1_sigma", "nm_abs_train_sigma", "nm_gd_sigma",
-    "nm_rec_k_app", "nm_abs_k_sigma", "nm_gd_k_sigma", "mix_prob", "pl_rec",
+    "sk_test",
+    "sk_rec_relax",
+    "sk_rec_exact",
+    "nm_rec_k",
+    "sk_rec_x",
+    "sk_abs_sigma",
+    "sk_gd_sigma",
+    "nm_abs_sigma",
+    "nm_nnic",
+    "sk_rec_x_app",
+    "sk_test_sigma",
+    "sk_abs_sigma_train",
+    "nm_rec_1",
+    "nm_abs_1_sigma",
+    "nm_abs_train_sigma",
+    "nm_gd_sigma",
+    "nm_rec_k_app",
+    "nm_abs_k_sigma",
+    "nm_gd_k_sigma",
+    "mix_prob",
+    "pl_rec",
 )
 XDISTS = ("gauss", "cubic", "white", "white_cubic")
 
@@ -68,55 +85,125 @@ def figure_specs(sigmas: list[float]) -> dict[str, FigureSpec]:
     def add(fid: str, title: str, panels: list[PanelRef], reference: str | None) -> None:
         f[fid] = FigureSpec(fid, title, "heatmap", tuple(panels), reference)
 
-    add("sk_test", "Skip net, training program 4.3: test distance (σ = 0)", [
-        PanelRef("skip_train", Panel(planted=w), "dis_test", f"w* {w}", 0, i)
-        for i, w in enumerate(("gauss", "svmin"))
-    ], "2d")
-    add("sk_rec_relax", "Skip net, relaxed program 4.1: recovery rate", [
-        PanelRef("skip_relaxed", Panel(planted=w), "recovered", f"w* {w}", 0, i)
-        for i, w in enumerate(("gauss", "svmin"))
-    ], "2d")
-    add("sk_rec_exact", "Skip net, cone-constrained program 4.3: recovery rate", [
-        PanelRef("skip_train", Panel(planted=w), "recovered", f"w* {w}", 0, i)
-        for i, w in enumerate(("gauss", "svmin"))
-    ], "2d")
-    add("nm_rec_k", "Normalized net, relaxed program 4.5: recovery rate, planted eye", [
-        PanelRef("normal_relaxed", Panel(planted="eye", k=k), "recovered", f"k = {k}", 0, i)
-        for i, k in enumerate((2, 3))
-    ], "d")
+    add(
+        "sk_test",
+        "Skip net, training program 4.3: test distance (σ = 0)",
+        [
+            PanelRef("skip_train", Panel(planted=w), "dis_test", f"w* {w}", 0, i)
+            for i, w in enumerate(("gauss", "svmin"))
+        ],
+        "2d",
+    )
+    add(
+        "sk_rec_relax",
+        "Skip net, relaxed program 4.1: recovery rate",
+        [
+            PanelRef("skip_relaxed", Panel(planted=w), "recovered", f"w* {w}", 0, i)
+            for i, w in enumerate(("gauss", "svmin"))
+        ],
+        "2d",
+    )
+    add(
+        "sk_rec_exact",
+        "Skip net, cone-constrained program 4.3: recovery rate",
+        [
+            PanelRef("skip_train", Panel(planted=w), "recovered", f"w* {w}", 0, i)
+            for i, w in enumerate(("gauss", "svmin"))
+        ],
+        "2d",
+    )
+    add(
+        "nm_rec_k",
+        "Normalized net, relaxed program 4.5: recovery rate, planted eye",
+        [
+            PanelRef("normal_relaxed", Panel(planted="eye", k=k), "recovered", f"k = {k}", 0, i)
+            for i, k in enumerate((2, 3))
+        ],
+        "d",
+    )
     for fid, w in (("sk_rec_x", "gauss"), ("sk_rec_x_app", "svmin")):
-        add(fid, f"Skip net, relaxed program 4.1: recovery rate vs X (w* {w})", [
-            PanelRef("skip_relaxed", Panel(xdist=x, planted=w), "recovered", f"X {x}", 0, i)
-            for i, x in enumerate(XDISTS)
-        ], "2d")
-    add("sk_abs_sigma", "Skip net, relaxed program 4.1: ‖ŵ0 − w*‖ (w* svmin)",
-        _sigma_row("skip_relaxed", "dis_abs", S, planted="svmin"), "2d")
-    add("sk_gd_sigma", "Trained skip net (AdamW): test distance (w* svmin)",
-        _sigma_row("ncvx_skip", "dis_test", S, planted="svmin"), "2d")
-    add("nm_abs_sigma", "Normalized net, relaxed program 4.5: distance (k = 2, pm)",
-        _sigma_row("normal_relaxed", "dis_abs", S, planted="pm", k=2), "d")
-    add("nm_nnic", "Normalized net: probability that NNIC-k holds (k = 2, gauss)", [
-        PanelRef("normal_nnic", Panel(k=2), "nnic", "corrected rule", 0, 0),
-        PanelRef("normal_nnic", Panel(k=2), "nnic_faithful", "faithful rule", 0, 1),
-    ], "d")
-    add("sk_test_sigma", "Skip net: test distance vs noise (w* svmin)",
+        add(
+            fid,
+            f"Skip net, relaxed program 4.1: recovery rate vs X (w* {w})",
+            [
+                PanelRef("skip_relaxed", Panel(xdist=x, planted=w), "recovered", f"X {x}", 0, i)
+                for i, x in enumerate(XDISTS)
+            ],
+            "2d",
+        )
+    add(
+        "sk_abs_sigma",
+        "Skip net, relaxed program 4.1: ‖ŵ0 − w*‖ (w* svmin)",
+        _sigma_row("skip_relaxed", "dis_abs", S, planted="svmin"),
+        "2d",
+    )
+    add(
+        "sk_gd_sigma",
+        "Trained skip net (AdamW): test distance (w* svmin)",
+        _sigma_row("ncvx_skip", "dis_test", S, planted="svmin"),
+        "2d",
+    )
+    add(
+        "nm_abs_sigma",
+        "Normalized net, relaxed program 4.5: distance (k = 2, pm)",
+        _sigma_row("normal_relaxed", "dis_abs", S, planted="pm", k=2),
+        "d",
+    )
+    add(
+        "nm_nnic",
+        "Normalized net: probability that NNIC-k holds (k = 2, gauss)",
+        [
+            PanelRef("normal_nnic", Panel(k=2), "nnic", "corrected rule", 0, 0),
+            PanelRef("normal_nnic", Panel(k=2), "nnic_faithful", "faithful rule", 0, 1),
+        ],
+        "d",
+    )
+    add(
+        "sk_test_sigma",
+        "Skip net: test distance vs noise (w* svmin)",
         _sigma_row("skip_relaxed", "dis_test", S, 0, "relaxed 4.1, ", planted="svmin")
-        + _sigma_row("skip_train", "dis_test", S, 1, "training 4.3, ", planted="svmin"), "2d")
-    add("sk_abs_sigma_train", "Skip net, training program 4.3: ‖ŵ0 − w*‖ (w* svmin)",
-        _sigma_row("skip_train", "dis_abs", S, planted="svmin"), "2d")
-    add("nm_rec_1", "Normalized net, relaxed program 4.5: recovery rate (k = 1, gauss)", [
-        PanelRef("normal_relaxed", Panel(k=1), "recovered", "k = 1, gauss", 0, 0)
-    ], "d")
-    add("nm_abs_1_sigma", "Normalized net, relaxed program 4.5: distance (k = 1, gauss)",
-        _sigma_row("normal_relaxed", "dis_abs", S, k=1), "d")
-    add("nm_abs_train_sigma", "Normalized net, training program 4.6: distance (k = 1, gauss)",
-        _sigma_row("normal_train", "dis_abs", S, k=1), "d")
-    add("nm_gd_sigma", "Trained normalized net (AdamW): test distance (k = 1, gauss)",
-        _sigma_row("ncvx_normal", "dis_test", S, k=1), "d")
-    add("nm_rec_k_app", "Normalized net, relaxed program 4.5: recovery rate", [
-        PanelRef("normal_relaxed", Panel(planted=w, k=k), "recovered", f"k = {k}, {w}", 0, i)
-        for i, (w, k) in enumerate((("eye", 2), ("pm", 2), ("eye", 3)))
-    ], "d")
+        + _sigma_row("skip_train", "dis_test", S, 1, "training 4.3, ", planted="svmin"),
+        "2d",
+    )
+    add(
+        "sk_abs_sigma_train",
+        "Skip net, training program 4.3: ‖ŵ0 − w*‖ (w* svmin)",
+        _sigma_row("skip_train", "dis_abs", S, planted="svmin"),
+        "2d",
+    )
+    add(
+        "nm_rec_1",
+        "Normalized net, relaxed program 4.5: recovery rate (k = 1, gauss)",
+        [PanelRef("normal_relaxed", Panel(k=1), "recovered", "k = 1, gauss", 0, 0)],
+        "d",
+    )
+    add(
+        "nm_abs_1_sigma",
+        "Normalized net, relaxed program 4.5: distance (k = 1, gauss)",
+        _sigma_row("normal_relaxed", "dis_abs", S, k=1),
+        "d",
+    )
+    add(
+        "nm_abs_train_sigma",
+        "Normalized net, training program 4.6: distance (k = 1, gauss)",
+        _sigma_row("normal_train", "dis_abs", S, k=1),
+        "d",
+    )
+    add(
+        "nm_gd_sigma",
+        "Trained normalized net (AdamW): test distance (k = 1, gauss)",
+        _sigma_row("ncvx_normal", "dis_test", S, k=1),
+        "d",
+    )
+    add(
+        "nm_rec_k_app",
+        "Normalized net, relaxed program 4.5: recovery rate",
+        [
+            PanelRef("normal_relaxed", Panel(planted=w, k=k), "recovered", f"k = {k}, {w}", 0, i)
+            for i, (w, k) in enumerate((("eye", 2), ("pm", 2), ("eye", 3)))
+        ],
+        "d",
+    )
     rows = []
     for r, (w, k) in enumerate((("gauss", 2), ("eye", 2), ("eye", 3))):
         rows += _sigma_row("normal_relaxed", "dis_abs", S, r, f"k={k} {w}, ", planted=w, k=k)
@@ -125,10 +212,15 @@ def figure_specs(sigmas: list[float]) -> dict[str, FigureSpec]:
     for r, (w, k) in enumerate((("pm", 2), ("gauss", 2))):
         rows += _sigma_row("ncvx_normal", "dis_test", S, r, f"k={k} {w}, ", planted=w, k=k)
     add("nm_gd_k_sigma", "Trained normalized net (AdamW): test distance", rows, "d")
-    add("pl_rec", "Plain ReLU (extension), exact program 4.7, one planted neuron", [
-        PanelRef("plain_exact", Panel(), "recovered", "program 4.7", 0, 0),
-        PanelRef("plain_exact", Panel(), "nic_1", "certificate", 0, 1),
-    ], "2d")
+    add(
+        "pl_rec",
+        "Plain ReLU (extension), exact program 4.7, one planted neuron",
+        [
+            PanelRef("plain_exact", Panel(), "recovered", "program 4.7", 0, 0),
+            PanelRef("plain_exact", Panel(), "nic_1", "certificate", 0, 1),
+        ],
+        "2d",
+    )
     f["mix_prob"] = FigureSpec("mix_prob", "Gaussian mixture: P(cluster pattern)", "mixture")
     return {fid: f[fid] for fid in FIGURE_IDS}
 

@@ -22,9 +22,7 @@ def skip_flag(w0: np.ndarray, others: list[np.ndarray], w: np.ndarray, tol: floa
     """Flag 6.1: ŵ0 ≈ w* (numpy allclose, atol = tol) and every other entry |·| <= tol."""
     if not _finite(w0, *others):
         return False
-    return bool(
-        np.allclose(w0, w, atol=tol) and all(np.all(np.abs(o) <= tol) for o in others)
-    )
+    return bool(np.allclose(w0, w, atol=tol) and all(np.all(np.abs(o) <= tol) for o in others))
 
 
 def skip_readout(

@@ -25,7 +25,11 @@ def draw_means(rng: np.random.Generator, d: int) -> tuple[np.ndarray, np.ndarray
 
 
 def separation_probability(
-    rng: np.random.Generator, d: int, sigma: float, n: int = 100, samples: int = 5000,
+    rng: np.random.Generator,
+    d: int,
+    sigma: float,
+    n: int = 100,
+    samples: int = 5000,
     means: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> float:
     """Fraction of samples whose pattern along u is exactly the cluster split."""
@@ -39,7 +43,11 @@ def separation_probability(
 
 
 def separation_probability_full(
-    rng: np.random.Generator, d: int, sigma: float, n: int = 100, samples: int = 200,
+    rng: np.random.Generator,
+    d: int,
+    sigma: float,
+    n: int = 100,
+    samples: int = 200,
     means: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> float:
     """The same probability from full n × d noise draws (reference for the tests)."""

@@ -12,7 +12,11 @@ from deeplaws.recovery.convex import ACCEPTED
 
 
 def skip_program_naive(
-    X: np.ndarray, y: np.ndarray, Dmat: np.ndarray, mode: str, beta: float = 1e-6,
+    X: np.ndarray,
+    y: np.ndarray,
+    Dmat: np.ndarray,
+    mode: str,
+    beta: float = 1e-6,
     solver: str = "CLARABEL",
 ) -> tuple[str, float, float, np.ndarray]:
     """Skip program 4.1 (relaxed) or 4.3 (train), per pattern. Returns (status, objective,

@@ -32,8 +32,9 @@ def heatmap_figure(table: pd.DataFrame, title: str, reference: str | None = None
         Z = np.ma.masked_invalid(grid.to_numpy(dtype=float))
         is_dist = metric in DISTANCE_METRICS
         if len(ns) > 1 and len(ds) > 1:
-            mappable = ax.contourf(ns, ds, Z, levels=LEVELS, cmap="jet",
-                                   extend="max" if is_dist else "neither")
+            mappable = ax.contourf(
+                ns, ds, Z, levels=LEVELS, cmap="jet", extend="max" if is_dist else "neither"
+            )
             if not is_dist and np.nanmax(Z.filled(np.nan)) >= 0.9:
                 ax.contour(ns, ds, Z, levels=[0.9], colors="k", linewidths=2)
         else:

@@ -11,9 +11,27 @@ from deeplaws.common.io import load_json
 from deeplaws.recovery.figures import PROBABILITY_METRICS, FigureSpec
 
 COLUMNS = [
-    "figure", "row", "col", "title", "metric", "program", "panel", "xdist", "planted", "k",
-    "sigma", "n", "d", "trial", "seed", "status", "value", "all_ones", "n_patterns",
-    "solve_seconds", "compile_seconds",
+    "figure",
+    "row",
+    "col",
+    "title",
+    "metric",
+    "program",
+    "panel",
+    "xdist",
+    "planted",
+    "k",
+    "sigma",
+    "n",
+    "d",
+    "trial",
+    "seed",
+    "status",
+    "value",
+    "all_ones",
+    "n_patterns",
+    "solve_seconds",
+    "compile_seconds",
 ]
 
 
@@ -40,12 +58,18 @@ def figure_table(spec: FigureSpec, paths: list[str]) -> pd.DataFrame:
     rows = []
     for ref in spec.panels:
         for rec in groups.get((ref.program, ref.panel.key), []):
-            rows.append({
-                "figure": spec.id, "row": ref.row, "col": ref.col, "title": ref.title,
-                "metric": ref.metric, **{c: rec.get(c) for c in COLUMNS[5:16]},
-                "value": metric_value(rec, ref.metric),
-                **{c: rec.get(c) for c in COLUMNS[17:]},
-            })
+            rows.append(
+                {
+                    "figure": spec.id,
+                    "row": ref.row,
+                    "col": ref.col,
+                    "title": ref.title,
+                    "metric": ref.metric,
+                    **{c: rec.get(c) for c in COLUMNS[5:16]},
+                    "value": metric_value(rec, ref.metric),
+                    **{c: rec.get(c) for c in COLUMNS[17:]},
+                }
+            )
     table = pd.DataFrame(rows, columns=COLUMNS)
     return table.sort_values(["row", "col", "d", "n", "trial"], kind="stable")
 

@@ -63,25 +63,27 @@ def assemble(
                 "ill_conditioned": [i for i, row in enumerate(taps) if row.get("ill_conditioned")],
             }
             panels.append(panel)
-            records.append({
-                "kind": "profile",
-                "title": spec.get("title"),
-                "chosen_lr": chosen["lr"],
-                "reason": reason,
-                "named_lr": spec.get("named_lr"),
-                "D": prof["D"],
-                "fit": prof["fit"],
-                "ratios": prof.get("ratios"),
-                "segments": prof.get("segments"),
-                "measure": prof.get("measure"),
-                "lambda_ratio": [row.get("lambda_ratio") for row in taps],
-                "final_loss": chosen["final_loss"],
-                "train_loss_eval": chosen["train_loss_eval"],
-                "train_accuracy": chosen["train_accuracy"],
-                "test_accuracy": chosen["test_accuracy"],
-                "profile": paths[chosen["index"]] if paths else None,
-                "grid": [{k: c[k] for k in c if k != "index"} for c in cands],
-            })
+            records.append(
+                {
+                    "kind": "profile",
+                    "title": spec.get("title"),
+                    "chosen_lr": chosen["lr"],
+                    "reason": reason,
+                    "named_lr": spec.get("named_lr"),
+                    "D": prof["D"],
+                    "fit": prof["fit"],
+                    "ratios": prof.get("ratios"),
+                    "segments": prof.get("segments"),
+                    "measure": prof.get("measure"),
+                    "lambda_ratio": [row.get("lambda_ratio") for row in taps],
+                    "final_loss": chosen["final_loss"],
+                    "train_loss_eval": chosen["train_loss_eval"],
+                    "train_accuracy": chosen["train_accuracy"],
+                    "test_accuracy": chosen["test_accuracy"],
+                    "profile": paths[chosen["index"]] if paths else None,
+                    "grid": [{k: c[k] for k in c if k != "index"} for c in cands],
+                }
+            )
         elif kind == "summary":
             of = [panels[i] for i in spec["of"]]
             panel = {
@@ -96,8 +98,11 @@ def assemble(
             records.append({k: v for k, v in panel.items() if k != "kind"} | {"kind": "summary"})
         elif kind == "emergence":
             profs = [
-                {"epoch": profiles[i].get("epoch"), "D": profiles[i]["D"],
-                 "fit": profiles[i]["fit"]}
+                {
+                    "epoch": profiles[i].get("epoch"),
+                    "D": profiles[i]["D"],
+                    "fit": profiles[i]["fit"],
+                }
                 for i in spec["runs"]
             ]
             panels.append({"kind": "emergence", "title": spec.get("title"), "profiles": profs})

@@ -185,6 +185,7 @@ def alexnet_mod(in_channels: int) -> ConvNet:
         _conv_bn_relu(384, 256),
         _conv_bn_relu(256, 256),
     ]
+
     def pool() -> nn.Module:
         return nn.MaxPool2d(3, 2, padding=1)
 
@@ -242,8 +243,9 @@ class ResNet(TapNet):
 
     tap_options = ("block", "layer")
 
-    def __init__(self, kinds: Sequence[str], in_channels: int = 1, channels: int = 8,
-                 side: int = 32) -> None:
+    def __init__(
+        self, kinds: Sequence[str], in_channels: int = 1, channels: int = 8, side: int = 32
+    ) -> None:
         super().__init__()
         self.tile = channels // in_channels
         self.kinds = tuple(kinds)

@@ -74,8 +74,14 @@ def plot_profile(
     for color, seg in zip(SEGMENT_COLORS, panel.get("segments") or [], strict=False):
         if math.isfinite(seg.get("slope", float("nan"))):
             xs = np.linspace(seg["x0"], seg["x0"] + seg["n"] - 1, 50)
-            ax.plot(xs, np.exp(seg["intercept"] + seg["slope"] * xs), color=color, lw=2,
-                    ls="--", zorder=4)
+            ax.plot(
+                xs,
+                np.exp(seg["intercept"] + seg["slope"] * xs),
+                color=color,
+                lw=2,
+                ls="--",
+                zorder=4,
+            )
     lo, hi = decade_limits(D)
     ax.set_ylim(lo, hi)
     ax.set_xlim(-0.5, len(D) - 0.5)
@@ -120,11 +126,17 @@ def plot_summary(ax: Axes, panel: dict[str, Any], fontsize: float = 9) -> None:
     xs = panel["x"]
     positions = np.arange(len(xs))
     ax.plot(positions, panel["rho"], "o-", color=BLUE, label="ρ")
-    ax.plot(positions, [abs(r) if r is not None else np.nan for r in panel["r"]], "s--",
-            color="black", label="|r|")
+    ax.plot(
+        positions,
+        [abs(r) if r is not None else np.nan for r in panel["r"]],
+        "s--",
+        color="black",
+        label="|r|",
+    )
     ax.set_xticks(positions)
-    ax.set_xticklabels([str(v) for v in xs], fontsize=fontsize - 1,
-                       rotation=45 if len(xs) > 6 else 0)
+    ax.set_xticklabels(
+        [str(v) for v in xs], fontsize=fontsize - 1, rotation=45 if len(xs) > 6 else 0
+    )
     ax.set_ylim(0, 1.05)
     ax.set_xlabel(panel.get("xlabel", ""), fontsize=fontsize)
     ax.tick_params(labelsize=fontsize)

@@ -121,7 +121,9 @@ def save_state(path: str | Path, model: TapNet, result: TrainResult, spec: RunSp
 
 
 def load_state(
-    path: str | Path, in_shape: tuple[int, int, int], epoch: int | None = None,
+    path: str | Path,
+    in_shape: tuple[int, int, int],
+    epoch: int | None = None,
     device: str = "auto",
 ) -> tuple[TapNet, RunSpec]:
     """Rebuild the net of a saved run, at its end or at a snapshot ``epoch``."""
@@ -172,8 +174,13 @@ def measure_model(
         log.warning("taps %s have lambda_min/lambda_max < 1e-8: D is unreliable there", flagged)
     split = model.segment_split(taps)
     return {
-        "measure": {"bn_mode": bn_mode, "pca": pca, "taps": taps, "chunk": chunk,
-                    "dropped_input": drop},
+        "measure": {
+            "bn_mode": bn_mode,
+            "pca": pca,
+            "taps": taps,
+            "chunk": chunk,
+            "dropped_input": drop,
+        },
         "taps": rows,
         "D": D,
         **summarize_profile(D, split),

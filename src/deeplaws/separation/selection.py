@@ -24,7 +24,8 @@ def _lowest_loss(candidates: Sequence[dict[str, Any]]) -> dict[str, Any]:
 
     best_loss = min(finite(c["final_loss"]) for c in candidates)
     tied = [
-        c for c in candidates
+        c
+        for c in candidates
         if math.isclose(finite(c["final_loss"]), best_loss, rel_tol=1e-6, abs_tol=1e-12)
     ] or list(candidates)
     return min(tied, key=lambda c: finite(c["r"]))

@@ -193,7 +193,14 @@ def train_network(
     if variant == "standard":
         keep(0)
         result.losses = run_epochs(
-            model, opt, X, y, epochs, lambda e: lr_at(e, lr, epochs), batch_size, True,
+            model,
+            opt,
+            X,
+            y,
+            epochs,
+            lambda e: lr_at(e, lr, epochs),
+            batch_size,
+            True,
             on_epoch=keep,
         )
     else:
@@ -207,7 +214,14 @@ def train_network(
         _set_trainable(units[half:], True)
         _set_trainable(units[:half], False)
         result.losses = run_epochs(
-            model, opt, X, y, epochs, lambda e: lr_at(e, lr, epochs), batch_size, not legacy,
+            model,
+            opt,
+            X,
+            y,
+            epochs,
+            lambda e: lr_at(e, lr, epochs),
+            batch_size,
+            not legacy,
             on_epoch=keep,
         )
         _set_trainable(units, True)
@@ -216,4 +230,3 @@ def train_network(
     result.train_accuracy, result.train_loss_eval = evaluate(model, X_train, y_train)
     result.test_accuracy, _ = evaluate(model, X_test, y_test)
     return result
-

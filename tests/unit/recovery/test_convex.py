@@ -11,8 +11,9 @@ from deeplaws.recovery.data import draw_x
 def test_min_norm_interpolation_by_hand():
     # min ‖w‖ s.t. diag(1, 2) w = (3, 4): the unique solution is w = (3, 2), optimum √13.
     X = np.diag([1.0, 2.0])
-    sol = convex.solve_blocks([convex.Block("w", 1, 2, sp.csr_matrix(X))], np.array([3.0, 4.0]),
-                              "relaxed")
+    sol = convex.solve_blocks(
+        [convex.Block("w", 1, 2, sp.csr_matrix(X))], np.array([3.0, 4.0]), "relaxed"
+    )
     assert sol.ok
     assert sol.objective == pytest.approx(np.sqrt(13), rel=1e-7)
     assert sol.values["w"][0] == pytest.approx([3.0, 2.0], abs=1e-7)
@@ -21,8 +22,9 @@ def test_min_norm_interpolation_by_hand():
 def test_group_lasso_training_by_hand():
     # min ‖w − y‖² + β‖w‖ has the solution w = y (1 − β / (2‖y‖)) for β < 2‖y‖.
     y, beta = np.array([3.0, 4.0]), 2.0
-    sol = convex.solve_blocks([convex.Block("w", 1, 2, sp.identity(2, format="csr"))], y,
-                              "train", beta=beta)
+    sol = convex.solve_blocks(
+        [convex.Block("w", 1, 2, sp.identity(2, format="csr"))], y, "train", beta=beta
+    )
     w = y * (1 - beta / (2 * 5.0))
     assert sol.ok
     assert sol.values["w"][0] == pytest.approx(w, abs=1e-6)
@@ -62,8 +64,9 @@ def test_sparse_blocks_match_dense_definitions():
         assert np.allclose(B[:, 3 * j : 3 * j + 3], Dmat[:, [j]] * X)
         S = np.diag(2 * Dmat[:, j] - 1)
         assert np.allclose(C[7 * j : 7 * j + 7, 3 * j : 3 * j + 3], S @ X)
-    assert np.count_nonzero(C) == np.count_nonzero(np.concatenate(
-        [(2 * Dmat[:, [j]] - 1) * X for j in range(4)]))
+    assert np.count_nonzero(C) == np.count_nonzero(
+        np.concatenate([(2 * Dmat[:, [j]] - 1) * X for j in range(4)])
+    )
 
 
 @pytest.mark.parametrize("mode", ["relaxed", "train"])
@@ -90,9 +93,10 @@ def test_normal_targets_reproduce_planted_output():
     for i, s in enumerate(pats.planted):
         h = np.maximum(X @ W[:, i], 0)
         assert bases.U[s] @ c[i] == pytest.approx(h / np.linalg.norm(h), abs=1e-10)
-        assert np.all(c[i, bases.ranks[s]:] == 0)
-    assert np.all(bases.ranks == [np.linalg.matrix_rank(pats.Dmat[:, [j]] * X)
-                                  for j in range(pats.P)])
+        assert np.all(c[i, bases.ranks[s] :] == 0)
+    assert np.all(
+        bases.ranks == [np.linalg.matrix_rank(pats.Dmat[:, [j]] * X) for j in range(pats.P)]
+    )
 
 
 def test_infeasible_program_is_a_status_not_an_exception():

@@ -54,8 +54,9 @@ def test_reset_optimizer_is_sign_descent():
     # p <- p (1 - lr wd) - lr g / (|g| + eps). Simulate that by hand and compare.
     X, y = _problem()
     lr, wd, epochs = 1e-2, 1e-3, 5
-    res = nonconvex.train(np.random.default_rng(9), "skip", X, y, X, y, epochs=epochs, lr=lr,
-                          weight_decay=wd)
+    res = nonconvex.train(
+        np.random.default_rng(9), "skip", X, y, X, y, epochs=epochs, lr=lr, weight_decay=wd
+    )
     params = nonconvex.init_params(np.random.default_rng(9), "skip", 4, 21)
     Xt, yt = torch.tensor(X, dtype=torch.float32), torch.tensor(y, dtype=torch.float32)
     manual = []
@@ -73,20 +74,30 @@ def test_reset_optimizer_is_sign_descent():
 
 def test_persistent_optimizer_differs_after_the_first_step():
     X, y = _problem()
-    one = [nonconvex.train(np.random.default_rng(0), "skip", X, y, X, y, epochs=1,
-                           reset_optimizer=r).train_loss for r in (True, False)]
+    one = [
+        nonconvex.train(
+            np.random.default_rng(0), "skip", X, y, X, y, epochs=1, reset_optimizer=r
+        ).train_loss
+        for r in (True, False)
+    ]
     assert one[0] == pytest.approx(one[1], rel=1e-6)
-    five = [nonconvex.train(np.random.default_rng(0), "skip", X, y, X, y, epochs=5,
-                            reset_optimizer=r).train_loss[-1] for r in (True, False)]
+    five = [
+        nonconvex.train(
+            np.random.default_rng(0), "skip", X, y, X, y, epochs=5, reset_optimizer=r
+        ).train_loss[-1]
+        for r in (True, False)
+    ]
     assert abs(five[0] - five[1]) > 1e-6 * max(five)
 
 
 def test_mixture_projection_matches_full_draws():
     means = mixture.draw_means(np.random.default_rng(7), 20)
-    p_proj = mixture.separation_probability(np.random.default_rng(8), 20, 3.5, samples=4000,
-                                            means=means)
-    p_full = mixture.separation_probability_full(np.random.default_rng(9), 20, 3.5,
-                                                 samples=600, means=means)
+    p_proj = mixture.separation_probability(
+        np.random.default_rng(8), 20, 3.5, samples=4000, means=means
+    )
+    p_full = mixture.separation_probability_full(
+        np.random.default_rng(9), 20, 3.5, samples=600, means=means
+    )
     assert 0.05 < p_proj < 0.95  # a regime where the comparison means something
     assert abs(p_proj - p_full) < 4 * np.sqrt(p_proj * (1 - p_proj) / 600)
     assert mixture.separation_probability(np.random.default_rng(0), 40, 20.0, samples=500) > 0.99

@@ -130,8 +130,15 @@ def test_a_crashing_trial_loses_no_other_record(monkeypatch):
 
 def test_failed_solver_status_counts_as_not_recovered(monkeypatch):
     def failing(*args, **kwargs):
-        return convex.Solution("infeasible", "solver returned status infeasible", "CLARABEL",
-                               0.0, 0.0, float("nan"), {})
+        return convex.Solution(
+            "infeasible",
+            "solver returned status infeasible",
+            "CLARABEL",
+            0.0,
+            0.0,
+            float("nan"),
+            {},
+        )
 
     monkeypatch.setattr(convex, "skip_program", failing)
     rec = run_trial("skip_relaxed", Panel(), 40, 5, 0, 0, Settings())
@@ -145,9 +152,11 @@ def test_units_and_resources():
     assert sum(u.trial is not None for u in cells) == 3 * 2 * 5
     assert len(cells) == 3 * 2 + 3 * 2 * 5
     assert experiments.units("skip_relaxed", ns, ds, 5, "column", 300) == [
-        experiments.Unit(None, d) for d in ds]
+        experiments.Unit(None, d) for d in ds
+    ]
     assert experiments.units("skip_relaxed", ns, ds, 5, "panel", 300) == [
-        experiments.Unit(None, None)]
+        experiments.Unit(None, None)
+    ]
     small = experiments.resources("skip_train", experiments.Unit(100, 20), ns, ds, 5, 1)
     big = experiments.resources("skip_train", experiments.Unit(400, 100, 0), ns, ds, 5, 1)
     assert big[0] > small[0] and big[1] >= small[1]

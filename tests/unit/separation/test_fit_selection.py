@@ -81,11 +81,21 @@ def test_assemble_records_the_choice() -> None:
     for c in CANDS:
         D = list(10 * 0.5 ** np.arange(4))
         profiles.append({"D": D, "fit": loglinear_fit(D) | {"r": c["r"]}, "taps": []})
-        trains.append({"spec": {"lr": c["lr"]}, "train": {
-            "final_loss": c["final_loss"], "train_loss_eval": c["final_loss"],
-            "train_accuracy": 1.0, "test_accuracy": 0.8}})
-    specs = [{"kind": "profile", "title": "a", "runs": [0, 1, 2, 3], "named_lr": None},
-             {"kind": "summary", "title": "s", "of": [0], "x": [4], "xlabel": "layers"}]
+        trains.append(
+            {
+                "spec": {"lr": c["lr"]},
+                "train": {
+                    "final_loss": c["final_loss"],
+                    "train_loss_eval": c["final_loss"],
+                    "train_accuracy": 1.0,
+                    "test_accuracy": 0.8,
+                },
+            }
+        )
+    specs = [
+        {"kind": "profile", "title": "a", "runs": [0, 1, 2, 3], "named_lr": None},
+        {"kind": "summary", "title": "s", "of": [0], "x": [4], "xlabel": "layers"},
+    ]
     panels, records = assemble(specs, profiles, trains, "lowest_loss")
     assert records[0]["chosen_lr"] == 1e-4 and len(records[0]["grid"]) == 4
     assert panels[1]["rho"] == [pytest.approx(0.5)]

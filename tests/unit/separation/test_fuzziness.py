@@ -16,8 +16,14 @@ from deeplaws.separation.fuzziness import (
 )
 
 
-def _clusters(n: int, p: int, k: int = 10, seed: int = 0, spread: float = 1.0,
-              weights: list[float] | None = None) -> tuple[np.ndarray, np.ndarray]:
+def _clusters(
+    n: int,
+    p: int,
+    k: int = 10,
+    seed: int = 0,
+    spread: float = 1.0,
+    weights: list[float] | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
     rng = np.random.default_rng(seed)
     prob = None if weights is None else np.asarray(weights) / np.sum(weights)
     y = rng.choice(k, size=n, p=prob)
@@ -53,8 +59,10 @@ def test_weighting_is_by_class_counts() -> None:
     ss_w, ss_b = scatter_matrices(H, y)
     n = len(y)
     mu = H.mean(axis=0)
-    ref_b = sum((y == k).sum() / n * np.outer(H[y == k].mean(0) - mu, H[y == k].mean(0) - mu)
-                for k in range(10))
+    ref_b = sum(
+        (y == k).sum() / n * np.outer(H[y == k].mean(0) - mu, H[y == k].mean(0) - mu)
+        for k in range(10)
+    )
     R = H - np.stack([H[y == k].mean(0) for k in range(10)])[y]
     np.testing.assert_allclose(ss_b, ref_b, rtol=1e-10, atol=1e-12)
     np.testing.assert_allclose(ss_w, R.T @ R / n, rtol=1e-10, atol=1e-12)
@@ -157,8 +165,9 @@ def _subset(key: str):
         ("fashion_mnist", None, 21.3, 3e-3),
     ],
 )
-def test_input_tap_matches_spec_check_values(key: str, digest: str | None, d0: float,
-                                             rel: float) -> None:
+def test_input_tap_matches_spec_check_values(
+    key: str, digest: str | None, d0: float, rel: float
+) -> None:
     from deeplaws.data.dataset import normalized_images
     from deeplaws.data.subsets import index_digest
 

@@ -14,9 +14,15 @@ def _x(n: int, c: int, side: int, seed: int = 0) -> torch.Tensor:
     return torch.randn(n, c, side, side, generator=torch.Generator().manual_seed(seed))
 
 
-@pytest.mark.parametrize(("name", "layer_num", "width"), [
-    ("GFNN", 2, 100), ("GFNN", 18, 100), ("GFNNNoBN", 6, 20), ("GLNN", 6, 100),
-])
+@pytest.mark.parametrize(
+    ("name", "layer_num", "width"),
+    [
+        ("GFNN", 2, 100),
+        ("GFNN", 18, 100),
+        ("GFNNNoBN", 6, 20),
+        ("GLNN", 6, 100),
+    ],
+)
 def test_fnn_has_layer_num_plus_two_taps(name: str, layer_num: int, width: int) -> None:
     model = build_model(name, (1, 10, 10), layer_num, width)
     logits, taps = model.forward_taps(_x(8, 1, 10))
@@ -57,8 +63,11 @@ def test_gfnn_keeps_green_channel_of_rgb_but_original_keeps_all() -> None:
 
 @pytest.mark.parametrize("name", ["FNNSW", "FNNWS", "FNNMIX"])
 def test_shape_models_have_eight_taps(name: str) -> None:
-    widths = {"FNNSW": [100] * 4 + [1000] * 3, "FNNWS": [1000] * 4 + [100] * 3,
-              "FNNMIX": [100, 500, 500, 2500, 2500, 500, 500]}[name]
+    widths = {
+        "FNNSW": [100] * 4 + [1000] * 3,
+        "FNNWS": [1000] * 4 + [100] * 3,
+        "FNNMIX": [100, 500, 500, 2500, 2500, 500, 500],
+    }[name]
     _, taps = build_model(name, (1, 10, 10), 99, 7).forward_taps(_x(4, 1, 10))
     assert [t.shape[1] for t in taps] == [100] + widths
 
@@ -67,16 +76,34 @@ def test_vgg13_and_alexnet_tap_dimensions() -> None:
     x = _x(2, 1, 32)
     _, taps = build_model("VGG13", (1, 32, 32), 11, 0).forward_taps(x)
     assert [t.shape[1] for t in taps] == [
-        16384, 65536, 65536, 32768, 32768, 16384, 16384, 8192, 8192, 2048, 2048, 4096, 4096]
+        16384,
+        65536,
+        65536,
+        32768,
+        32768,
+        16384,
+        16384,
+        8192,
+        8192,
+        2048,
+        2048,
+        4096,
+        4096,
+    ]
     _, taps = build_model("AlexNet", (1, 32, 32), 6, 0).forward_taps(x)
     assert [t.shape[1] for t in taps] == [32768, 65536, 49152, 24576, 16384, 16384, 4096, 4096]
     # the tiled input is the image repeated along channels
     torch.testing.assert_close(taps[0].reshape(2, 32, 32, 32)[:, 5], x[:, 0])
 
 
-@pytest.mark.parametrize(("name", "n_layer_taps", "split"), [
-    ("GResNetBasic", 10, None), ("GResNetBottleneck", 14, None), ("ResNetMixV2", 12, 6),
-])
+@pytest.mark.parametrize(
+    ("name", "n_layer_taps", "split"),
+    [
+        ("GResNetBasic", 10, None),
+        ("GResNetBottleneck", 14, None),
+        ("ResNetMixV2", 12, 6),
+    ],
+)
 def test_resnet_taps(name: str, n_layer_taps: int, split: int | None) -> None:
     model = build_model(name, (1, 32, 32), 4, 0)
     x = _x(2, 1, 32)
@@ -99,7 +126,7 @@ def test_train_mode_measurement_uses_each_chunks_statistics() -> None:
     feats = tap_features(model, X, bn_mode="train", chunk=100)
     with torch.no_grad():
         model.train()
-        manual = [model.forward_taps(X[i:i + 100])[1][-1] for i in range(0, 300, 100)]
+        manual = [model.forward_taps(X[i : i + 100])[1][-1] for i in range(0, 300, 100)]
     np.testing.assert_allclose(feats[-1], torch.cat(manual).numpy(), rtol=1e-6, atol=1e-6)
     whole = tap_features(model, X, bn_mode="train", chunk=300)
     assert not np.allclose(whole[-1], feats[-1], atol=1e-4)  # the chunking matters

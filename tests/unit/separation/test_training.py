@@ -29,13 +29,25 @@ def _toy(n: int = 400, side: int = 6, seed: int = 0, sep: float = 0.6) -> Tensor
     X = (means[y] + rng.normal(size=(n, d))).astype(np.float32).reshape(n, 1, side, side)
     yt = np.repeat(np.arange(10), 20)
     Xt = (means[yt] + rng.normal(size=(200, d))).astype(np.float32).reshape(200, 1, side, side)
-    return Tensors(torch.from_numpy(X), torch.from_numpy(y), torch.from_numpy(Xt),
-                   torch.from_numpy(yt), (1, side, side), {})
+    return Tensors(
+        torch.from_numpy(X),
+        torch.from_numpy(y),
+        torch.from_numpy(Xt),
+        torch.from_numpy(yt),
+        (1, side, side),
+        {},
+    )
 
 
 def test_step_schedule() -> None:
     assert [lr_at(e, 1.0, 600) for e in (0, 199, 200, 399, 400, 599)] == [
-        1.0, 1.0, 0.1, 0.1, 0.01, 0.01]
+        1.0,
+        1.0,
+        0.1,
+        0.1,
+        0.01,
+        0.01,
+    ]
     # int(E/3), int(2E/3) for epochs not divisible by 3
     assert [lr_at(e, 1.0, 100) for e in (32, 33, 65, 66)] == [1.0, 0.1, 0.1, 0.01]
 
@@ -114,22 +126,50 @@ def test_frozen_protocol(variant: str) -> None:
     units = model.trainable_units()
     first0, second0 = _units_params(units[:3]), _units_params(units[3:])
     # phase A only: the second half must stay at initialisation in both variants
-    train_network(model, data.X_train, data.y_train, data.X_test, data.y_test, "adam", 1e-2,
-                  epochs=0, variant=variant, phase_a_epochs=3)
-    assert all(torch.equal(a, b) for a, b in zip(_units_params(units[3:]), second0,
-                                                 strict=True))
-    assert not all(torch.equal(a, b) for a, b in zip(_units_params(units[:3]), first0,
-                                                     strict=True))
+    train_network(
+        model,
+        data.X_train,
+        data.y_train,
+        data.X_test,
+        data.y_test,
+        "adam",
+        1e-2,
+        epochs=0,
+        variant=variant,
+        phase_a_epochs=3,
+    )
+    assert all(torch.equal(a, b) for a, b in zip(_units_params(units[3:]), second0, strict=True))
+    assert not all(torch.equal(a, b) for a, b in zip(_units_params(units[:3]), first0, strict=True))
     # phases A and B: the first half keeps its phase-A values only under true freezing
     seed_everything(0)
     model = build_model("GFNN", data.in_shape, 4, 16)
     units = model.trainable_units()
-    train_network(model, data.X_train, data.y_train, data.X_test, data.y_test, "adam", 1e-2,
-                  epochs=3, variant=variant, phase_a_epochs=3)
+    train_network(
+        model,
+        data.X_train,
+        data.y_train,
+        data.X_test,
+        data.y_test,
+        "adam",
+        1e-2,
+        epochs=3,
+        variant=variant,
+        phase_a_epochs=3,
+    )
     seed_everything(0)
     ref = build_model("GFNN", data.in_shape, 4, 16)
-    train_network(ref, data.X_train, data.y_train, data.X_test, data.y_test, "adam", 1e-2,
-                  epochs=0, variant=variant, phase_a_epochs=3)
+    train_network(
+        ref,
+        data.X_train,
+        data.y_train,
+        data.X_test,
+        data.y_test,
+        "adam",
+        1e-2,
+        epochs=0,
+        variant=variant,
+        phase_a_epochs=3,
+    )
     after_a = _units_params(ref.trainable_units()[:3])
     same = all(torch.equal(a, b) for a, b in zip(_units_params(units[:3]), after_a, strict=True))
     assert same == (variant == "frozen")
@@ -146,8 +186,10 @@ def test_state_roundtrip_and_snapshots(tmp_path) -> None:
     loaded, spec2 = load_state(path, data.in_shape, device="cpu")
     assert spec2 == spec
     y = data.y_train.numpy()
-    assert measure_model(loaded, "GFNN", data.X_train, y)["D"] == measure_model(
-        model, "GFNN", data.X_train, y)["D"]
+    assert (
+        measure_model(loaded, "GFNN", data.X_train, y)["D"]
+        == measure_model(model, "GFNN", data.X_train, y)["D"]
+    )
     init, _ = load_state(path, data.in_shape, epoch=0, device="cpu")
     seed_everything(666)
     fresh = build_model("GFNN", data.in_shape, 1, 16)

@@ -22,11 +22,18 @@ def main(records: str, d: int, sigmas: list[float], n: int, samples: int, base_s
         keys = ("recovery", "mixture", d, f"{sigma:g}")
         rng = make_rng(base_seed, *keys)
         prob = separation_probability(rng, d, sigma, n=n, samples=samples)
-        recs.append({"d": d, "sigma": sigma, "probability": prob, "samples": samples, "n": n,
-                     "seed": derive_seed(base_seed, *keys)})
+        recs.append(
+            {
+                "d": d,
+                "sigma": sigma,
+                "probability": prob,
+                "samples": samples,
+                "n": n,
+                "seed": derive_seed(base_seed, *keys),
+            }
+        )
     config = {"d": d, "sigmas": sigmas, "n": n, "samples": samples}
-    save_json(records, {"provenance": provenance(config=config, seed=base_seed),
-                        "records": recs})
+    save_json(records, {"provenance": provenance(config=config, seed=base_seed), "records": recs})
 
 
 setup_logging(snakemake.log[0])

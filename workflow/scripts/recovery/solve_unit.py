@@ -17,16 +17,28 @@ if TYPE_CHECKING:
 
 
 def main(
-    records: str, program: str, panel: str, unit: str, ns: list[int], ds: list[int], trials: int,
-    base_seed: int, settings: dict[str, Any],
+    records: str,
+    program: str,
+    panel: str,
+    unit: str,
+    ns: list[int],
+    ds: list[int],
+    trials: int,
+    base_seed: int,
+    settings: dict[str, Any],
 ) -> None:
     pin_threads(1)
     recs = run_unit(program, panel, unit, ns, ds, trials, base_seed, settings)
-    config = {"program": program, "panel": panel, "unit": unit, "ns": ns, "ds": ds,
-              "trials": trials,
-              "settings": settings}
-    save_json(records, {"provenance": provenance(config=config, seed=base_seed),
-                        "records": recs})
+    config = {
+        "program": program,
+        "panel": panel,
+        "unit": unit,
+        "ns": ns,
+        "ds": ds,
+        "trials": trials,
+        "settings": settings,
+    }
+    save_json(records, {"provenance": provenance(config=config, seed=base_seed), "records": recs})
 
 
 setup_logging(snakemake.log[0])

@@ -29,16 +29,27 @@ def main(
     tensors = load_tensors(data)
     model, spec = load_state(state, tensors.in_shape, epoch=epoch, device=device)
     record = measure_model(
-        model, spec.model, tensors.X_train, tensors.y_train.numpy(),
-        bn_mode=bn_mode, pca=pca, taps=taps, chunk=chunk,
+        model,
+        spec.model,
+        tensors.X_train,
+        tensors.y_train.numpy(),
+        bn_mode=bn_mode,
+        pca=pca,
+        taps=taps,
+        chunk=chunk,
     )
     fit = record["fit"]
     logging.getLogger("deeplaws.separation").info(
-        "%s epoch %s: D %s, r %.4f, rho %.4f", spec.model, epoch if epoch is not None else
-        "final", [round(d, 4) for d in record["D"]], fit["r"], fit["rho"],
+        "%s epoch %s: D %s, r %.4f, rho %.4f",
+        spec.model,
+        epoch if epoch is not None else "final",
+        [round(d, 4) for d in record["D"]],
+        fit["r"],
+        fit["rho"],
     )
-    save_json(out, provenance(spec=spec.as_dict(), key=spec.key(), state=state,
-                              epoch=epoch, **record))
+    save_json(
+        out, provenance(spec=spec.as_dict(), key=spec.key(), state=state, epoch=epoch, **record)
+    )
 
 
 setup_logging(snakemake.log[0])

@@ -34,11 +34,12 @@ def main(
         lr_rule,
         paths=profiles,
     )
-    save_figure(profile_figure(panel_data, ncols, annotate=True, suptitle=title), pdf, png,
-                dpi=dpi)
+    save_figure(profile_figure(panel_data, ncols, annotate=True, suptitle=title), pdf, png, dpi=dpi)
     save_figure(profile_figure(panel_data, ncols, annotate=False), bare, dpi=dpi)
-    save_json(sidecar, provenance(figure=name, title=title, lr_rule=lr_rule, epochs=epochs,
-                                  panels=records))
+    save_json(
+        sidecar,
+        provenance(figure=name, title=title, lr_rule=lr_rule, epochs=epochs, panels=records),
+    )
 
 
 setup_logging(snakemake.log[0])

@@ -32,7 +32,9 @@ def main(
     summary = result.summary()
     log.info(
         "final loss %.5f, train accuracy %.4f, test accuracy %.4f, %.1f s",
-        summary["final_loss"], summary["train_accuracy"], summary["test_accuracy"],
+        summary["final_loss"],
+        summary["train_accuracy"],
+        summary["test_accuracy"],
         summary["wall_seconds"],
     )
     save_json(
