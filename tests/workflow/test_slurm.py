@@ -27,11 +27,21 @@ from tests.workflow.conftest import ROOT, Run, copy_repo
 
 pytestmark = pytest.mark.workflow
 
-# One job of each part of the DAG (the data layer here; paper parts add theirs).
+# One job of each part of the DAG (and the data jobs they need), at the smoke test's sizes.
+SMOKE = ("--configfile", "tests/config/smoke.yaml")
 TARGETS = {
-    "results/data/gaussian2d_1.json": "data_make_gaussian",
     "results/data/iris.json": "data_make_tabular",
+    "results/redunet/gaussian2d/summary.json": "redunet_construct_network",
+    "results/recovery/mixture/d~20.json": "recovery_estimate_mixture",
+    "results/separation/runs/data~cfm/model~GFNN/L~2/w~100/opt~sgd/lr~0.3/ep~3"
+    "/protocol~standard/seed~666/train.json": "separation_train_network",
 }
+
+
+def _slurm_job_id(path: Path) -> str | None:
+    """The SLURM job id recorded in a result's provenance (top level or under 'provenance')."""
+    meta = json.loads(path.read_text())
+    return meta.get("slurm_job_id") or meta.get("provenance", {}).get("slurm_job_id")
 
 
 def _cluster_possible() -> str | None:
@@ -93,14 +103,14 @@ def test_jobs_run_under_slurm(cluster, capsys):
     extra = ["--default-resources", "slurm_partition=debug", "runtime=30", "mem_mb=1000"]
     if mode == "sacct":
         extra += ["slurm_account=research", "--slurm-init-seconds-before-status-checks", "5"]
-    run = _snakemake(wf, "--profile", profile, *TARGETS, *extra)
+    run = _snakemake(wf, "--profile", profile, *SMOKE, *TARGETS, *extra)
     assert run.rc == 0, run.out[-6000:]
     ids = {}
     for target, rule in TARGETS.items():
-        meta = json.loads((wf / target).read_text())
-        assert meta["slurm_job_id"], f"{target} ({rule}) did not run under SLURM"
-        ids[rule] = meta["slurm_job_id"]
-        assert f"submitted with SLURM jobid {meta['slurm_job_id']}" in run.out
+        job = _slurm_job_id(wf / target)
+        assert job, f"{target} ({rule}) did not run under SLURM"
+        ids[rule] = job
+        assert f"submitted with SLURM jobid {job}" in run.out
     listed = subprocess.run(
         ["squeue", "--states=all", "-h", "-o", "%i %T"], stdout=subprocess.PIPE, text=True
     ).stdout
@@ -110,7 +120,7 @@ def test_jobs_run_under_slurm(cluster, capsys):
         print(f"\n[{mode}] SLURM job ids: " + ", ".join(f"{r}={i}" for r, i in ids.items()))
         print(f"[{mode}] {len(ids)} jobs through SLURM in {run.seconds:.0f} s")
 
-    again = _snakemake(wf, "--profile", profile, "-n", *TARGETS, *extra, timeout=120)
+    again = _snakemake(wf, "--profile", profile, "-n", *SMOKE, *TARGETS, *extra, timeout=120)
     assert again.rc == 0 and "Nothing to be done" in again.out, again.out[-3000:]
 
 
