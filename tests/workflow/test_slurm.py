@@ -103,7 +103,7 @@ def test_jobs_run_under_slurm(cluster, capsys):
     extra = ["--default-resources", "slurm_partition=debug", "runtime=30", "mem_mb=1000"]
     if mode == "sacct":
         extra += ["slurm_account=research", "--slurm-init-seconds-before-status-checks", "5"]
-    run = _snakemake(wf, "--profile", profile, *SMOKE, *TARGETS, *extra)
+    run = _snakemake(wf, *TARGETS, "--profile", profile, *SMOKE, *extra)
     assert run.rc == 0, run.out[-6000:]
     ids = {}
     for target, rule in TARGETS.items():
@@ -120,7 +120,7 @@ def test_jobs_run_under_slurm(cluster, capsys):
         print(f"\n[{mode}] SLURM job ids: " + ", ".join(f"{r}={i}" for r, i in ids.items()))
         print(f"[{mode}] {len(ids)} jobs through SLURM in {run.seconds:.0f} s")
 
-    again = _snakemake(wf, "--profile", profile, "-n", *SMOKE, *TARGETS, *extra, timeout=120)
+    again = _snakemake(wf, *TARGETS, "--profile", profile, "-n", *SMOKE, *extra, timeout=120)
     assert again.rc == 0 and "Nothing to be done" in again.out, again.out[-3000:]
 
 
