@@ -21,6 +21,7 @@ include: "rules/data.smk"
 include: "rules/redunet.smk"
 include: "rules/recovery.smk"
 include: "rules/separation.smk"
+include: "rules/claims.smk"
 include: "rules/targets.smk"
 
 
