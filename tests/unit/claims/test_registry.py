@@ -99,3 +99,9 @@ def test_paper_config_runs_the_not_run_claims(claims):
     assert skipped
     for c in skipped:
         assert unmet(c, merged) is None, (c.id, unmet(c, merged))
+
+
+def test_texts_fit_a_markdown_table(claims):
+    """A '|' in a statement or source would break the Markdown table of docs/claims.md."""
+    for c in claims:
+        assert "|" not in c.statement + c.source + (c.needs or ""), c.id
