@@ -17,10 +17,12 @@ include: "rules/common.smk"
 include: "rules/common_redunet.smk"
 include: "rules/common_recovery.smk"
 include: "rules/common_separation.smk"
+include: "rules/common_claims.smk"
 include: "rules/data.smk"
 include: "rules/redunet.smk"
 include: "rules/recovery.smk"
 include: "rules/separation.smk"
+include: "rules/claims.smk"
 include: "rules/targets.smk"
 
 

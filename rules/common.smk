@@ -145,5 +145,12 @@ def data_outputs():
 
 
 def final_outputs():
-    """Every file the current config produces (the input of rule all)."""
-    return data_outputs() + redunet_outputs() + recovery_outputs() + separation_outputs()
+    """Every file the current config produces (the input of rule all), the claims report
+    (results/claims.{csv,md,html}, rules/claims.smk) included."""
+    return (
+        data_outputs()
+        + redunet_outputs()
+        + recovery_outputs()
+        + separation_outputs()
+        + claims_outputs()
+    )

@@ -1,0 +1,46 @@
+# The reproduction report: every paper claim of config/claims.yaml checked against this
+# config's results (results/claims.{csv,md,html}) and the README gallery (docs/gallery/).
+# Rules in rules/claims.smk; helpers (registry, reasons, input functions, targets) here.
+
+from deeplaws.claims import load_registry as _claims_load, unmet as _claims_unmet
+
+CLAIMS_REGISTRY = "config/claims.yaml"
+CLAIMS_SCHEMA = "workflow/schemas/claims.schema.yaml"
+CLAIMS = _claims_load(ROOT / CLAIMS_REGISTRY, ROOT / CLAIMS_SCHEMA)
+
+# README gallery: docs/gallery/<name> <- the figure it copies (one or two per paper + data).
+GALLERY = {
+    "data_overview.png": "results/figures/data/overview.png",
+    "redunet_fig2a-c_gaussian2d.png": "results/figures/redunet/fig2a-c_gaussian2d.png",
+    "redunet_fig2d-f_gaussian3d.png": "results/figures/redunet/fig2d-f_gaussian3d.png",
+    "recovery_sk_rec_relax.png": "results/figures/recovery/sk_rec_relax.png",
+    "recovery_nm_rec_1.png": "results/figures/recovery/nm_rec_1.png",
+    "separation_fig1_optimizers.png": "results/figures/separation/fig1_optimizers.png",
+    "separation_depth_cfm.png": "results/figures/separation/depth_cfm.png",
+}
+
+
+def claims_reasons():
+    """Claim id -> why it cannot run in this config (None: it runs). Besides `requires:`,
+    a claim reading a file under results/figures/ needs this config to make that figure."""
+    made = set(data_outputs() + redunet_outputs() + recovery_outputs() + separation_outputs())
+    reasons = {}
+    for claim in CLAIMS:
+        reason = _claims_unmet(claim, config)
+        if reason is None:
+            missing = [p for p in claim.inputs if p.startswith("results/figures/") and p not in made]
+            if missing:
+                reason = f"this config does not make {missing[0]}"
+        reasons[claim.id] = reason
+    return reasons
+
+
+def claims_inputs(wildcards):
+    """The result files of the claims that run in this config."""
+    reasons = claims_reasons()
+    files = [p for c in CLAIMS if reasons[c.id] is None for p in c.inputs]
+    return list(dict.fromkeys(files))
+
+
+def claims_outputs():
+    return ["results/claims.csv", "results/claims.md", "results/claims.html"]
