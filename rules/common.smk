@@ -7,15 +7,17 @@ from pathlib import Path
 from snakemake.exceptions import WorkflowError
 
 from deeplaws.common.config import ConfigError, check_config
-from deeplaws.common.seeding import derive_seed
-from deeplaws.data import download as _download
-from deeplaws.data.subsets import KEYS as SUBSET_KEYS
 
-# Validate the config before any job: every error names its key and what is allowed.
+# Validate the config before anything else (and before the heavier imports below): every
+# error names its key and what is allowed.
 try:
     check_config(config, os.path.join(workflow.basedir, "workflow/schemas/config.schema.yaml"))
 except ConfigError as _err:
     raise WorkflowError(str(_err)) from None
+
+from deeplaws.common.seeding import derive_seed
+from deeplaws.data import download as _download
+from deeplaws.data.subsets import KEYS as SUBSET_KEYS
 
 
 ENV = "../envs/deeplaws.yaml"

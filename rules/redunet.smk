@@ -99,7 +99,7 @@ rule redunet_plot_invariance:
             category="ReduNet",
             labels={"figure": "Fig 3({panels}) {experiment}"},
         ),
-        png="results/figures/redunet/fig3{panels}_{experiment}.png",
+        png="results/figures/redunet/fig3{panels,a-d|e-h}_{experiment,mnist_rotation|mnist_translation}.png",
     log:
         logs("redunet_plot_invariance", "fig3{panels}_{experiment}"),
     params:

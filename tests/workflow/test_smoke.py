@@ -66,3 +66,27 @@ def test_edited_module_reruns_the_rules_that_import_it(built):
     assert jobs.get("data_make_gaussian") == 11 and jobs.get("data_make_sinusoid") == 9, jobs
     for rule in ("data_make_tabular", "data_make_mnist", "data_make_subset"):
         assert rule not in jobs, jobs
+
+
+def test_report_builds(built):
+    run = run_snakemake(built, *SMOKE, "--report", "report.html", timeout=600)
+    assert run.rc == 0, run.out[-3000:]
+    page = (built / "report.html").read_text(errors="replace")
+    assert len(page) > 100_000
+    for category in ("Data", "ReduNet", "Claims"):
+        assert category in page
+
+
+def test_claims_table(built):
+    import pandas as pd
+
+    claims = pd.read_csv(built / "results/claims.csv")
+    assert len(claims) >= 20
+    assert set(claims["status"]) <= {"PASS", "FAIL", "NOT RUN"}
+    assert set(claims["paper"]) == {"P1", "P2", "P3"}
+    # every claim that is not PASS says why (NOT RUN) or is a finding with its measured value
+    not_run = claims[claims["status"] == "NOT RUN"]
+    assert not_run["reason"].notna().all()
+    # FAILs are listed first
+    order = claims["status"].map({"FAIL": 0, "PASS": 1, "NOT RUN": 2}).tolist()
+    assert order == sorted(order)

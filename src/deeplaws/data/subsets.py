@@ -12,7 +12,6 @@ import hashlib
 from dataclasses import dataclass
 
 import numpy as np
-import torch
 from PIL import Image
 
 from deeplaws.data.dataset import Dataset
@@ -56,6 +55,8 @@ KEYS: dict[str, SubsetKey] = {
 
 def walk_permutation(n: int, seed: int = 666) -> np.ndarray:
     """The order in which a seed-``seed`` shuffling DataLoader visits ``n`` samples."""
+    import torch  # imported here: reading KEYS (e.g. while parsing the workflow) needs no torch
+
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         torch.empty((), dtype=torch.int64).random_()  # the DataLoader's base seed, unused
