@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -20,7 +21,8 @@ SNAKEMAKE = [sys.executable, "-m", "snakemake"]
 class Run:
     rc: int
     out: str
-    seconds: float
+    seconds: float  # wall time
+    cpu_seconds: float = float("nan")  # user + system time of the process and its children
 
     def job_counts(self) -> dict[str, int]:
         """The 'Job stats' table of a (dry) run as {rule: count}."""
@@ -51,6 +53,7 @@ def run_snakemake(cwd: Path, *args: str, timeout: float = 1200) -> Run:
     """Run snakemake in ``cwd`` (importing that tree's package) under a hard timeout."""
     env = dict(os.environ, PYTHONPATH=str(cwd / "src"), PYTHONUNBUFFERED="1")
     t0 = time.monotonic()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     proc = subprocess.run(
         [*SNAKEMAKE, *args],
         cwd=cwd,
@@ -60,7 +63,9 @@ def run_snakemake(cwd: Path, *args: str, timeout: float = 1200) -> Run:
         text=True,
         timeout=timeout,
     )
-    return Run(proc.returncode, proc.stdout, time.monotonic() - t0)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return Run(proc.returncode, proc.stdout, time.monotonic() - t0, cpu)
 
 
 def copy_repo(dest: Path) -> Path:
