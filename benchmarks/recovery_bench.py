@@ -47,7 +47,9 @@ def _child(queue, n: int, d: int, program: str, formulation: str, solver: str, m
     mode = "relaxed" if program == "skip_relaxed" else "train"
     t0 = time.perf_counter()
     if formulation == "naive":
-        status, objective, _, w0 = naive.skip_program_naive(X, y, Dmat, mode, solver=solver.upper())
+        status, objective, _, w0 = naive.skip_program_naive(
+            X, y, Dmat, mode, solver=solver.upper(), clarabel_method=method
+        )
         compile_s = float("nan")
     else:
         sol = convex.skip_program(X, y, Dmat, mode, solver=solver, clarabel_method=method)

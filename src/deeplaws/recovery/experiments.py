@@ -9,6 +9,7 @@ generator, SeedSequence(base, "recovery", program, panel, n, d, trial) (spec §1
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 import time
@@ -235,8 +236,11 @@ def run_trial(
     program: str, panel: Panel, n: int, d: int, trial: int, base_seed: int, settings: Settings
 ) -> dict[str, Any]:
     """One trial → one record. Exceptions are caught and recorded (status "error"): the
-    trial then counts as not recovered with NaN distances."""
+    trial then counts as not recovered with NaN distances. A nonconvex trial trains alone
+    here (a batch of one); run_unit trains each cell's trials as one batch."""
     prog = PROGRAMS[program]
+    if prog.kind == "nonconvex":
+        return run_nonconvex_cell(program, panel, n, d, [trial], base_seed, settings)[0]
     seed = trial_seed(base_seed, program, panel, n, d, trial)
     rec = _blank(program, panel, n, d, trial, seed)
     t0 = time.perf_counter()
@@ -247,10 +251,7 @@ def run_trial(
         return rec
     rng = make_rng(base_seed, "recovery", program, panel.key, n, d, trial)
     try:
-        if prog.kind == "nonconvex":
-            _nonconvex(rec, prog, panel, n, d, rng, settings)
-        else:
-            _convex(rec, program, prog, panel, n, d, rng, settings)
+        _convex(rec, program, prog, panel, n, d, rng, settings)
     except arrangements.PlantedPatternClash as err:
         rec.update(status="pattern_clash", message=str(err), recovered=False)
     except Exception as err:  # noqa: BLE001 - one trial must never lose the others
@@ -367,44 +368,67 @@ def _solution_fields(rec: dict, sol: convex.Solution) -> None:
         log.warning("solver status %s: %s", sol.status, sol.message)
 
 
-def _nonconvex(
-    rec: dict,
-    prog: Program,
+def run_nonconvex_cell(
+    program: str,
     panel: Panel,
     n: int,
     d: int,
-    rng: np.random.Generator,
-    s: Settings,
-) -> None:
-    X, w, y, redraws = _instance(prog, panel, n, d, rng)
-    X_test = data.draw_x(rng, n, d, panel.xdist)
-    y_test = data.test_labels(prog.family, X_test, w)
+    trials: list[int],
+    base_seed: int,
+    settings: Settings,
+) -> list[dict[str, Any]]:
+    """The given trials of one (n, d) cell of a nonconvex program, trained together as one
+    batch (same shapes). Each trial draws its data and initial weights from its own
+    generator; a cell recomputed with the same trials gives the same records. A failure is
+    recorded in every trial of the batch (status "error", NaN distances)."""
+    prog = PROGRAMS[program]
+    s = settings
+    t0 = time.perf_counter()
+    recs, draws = [], []
+    for trial in trials:
+        seed = trial_seed(base_seed, program, panel, n, d, trial)
+        recs.append(_blank(program, panel, n, d, trial, seed))
+        rng = make_rng(base_seed, "recovery", program, panel.key, n, d, trial)
+        X, w, y, redraws = _instance(prog, panel, n, d, rng)
+        X_test = data.draw_x(rng, n, d, panel.xdist)
+        draws.append((rng, X, w, y, X_test, data.test_labels(prog.family, X_test, w), redraws))
     from deeplaws.recovery import nonconvex  # torch only in the jobs that train
 
-    res = nonconvex.train(
-        rng,
-        prog.family,
-        X,
-        y,
-        X_test,
-        y_test,
-        w_star=w if prog.family == "skip" else None,
-        width=n + s.width_extra,
-        epochs=s.epochs,
-        lr=s.lr,
-        weight_decay=s.weight_decay,
-        reset_optimizer=s.reset_optimizer,
-    )
-    finite = np.isfinite(res.dis_test)
-    rec.update(
-        status="trained" if finite else "diverged",
-        solver="adamw",
-        redraws=redraws,
-        dis_test=res.dis_test,
-        dis_abs=res.dis_abs,
-        train_loss=res.train_loss,
-        test_loss=res.test_loss,
-    )
+    try:
+        results = nonconvex.train_batch(
+            [dr[0] for dr in draws],
+            prog.family,
+            [dr[1] for dr in draws],
+            [dr[3] for dr in draws],
+            [dr[4] for dr in draws],
+            [dr[5] for dr in draws],
+            w_star=[dr[2] for dr in draws] if prog.family == "skip" else None,
+            width=n + s.width_extra,
+            epochs=s.epochs,
+            lr=s.lr,
+            weight_decay=s.weight_decay,
+            reset_optimizer=s.reset_optimizer,
+        )
+    except Exception as err:  # noqa: BLE001 - one cell must never lose the others
+        log.error("cell %s n=%d d=%d failed:\n%s", program, n, d, traceback.format_exc())
+        for rec in recs:
+            rec.update(status="error", message=f"{type(err).__name__}: {err}")
+        results = None
+    wall = time.perf_counter() - t0
+    for i, rec in enumerate(recs):
+        rec.update(redraws=draws[i][6], batch_size=len(recs), wall_seconds=wall)
+        if results is None:
+            continue
+        res = results[i]
+        rec.update(
+            status="trained" if np.isfinite(res.dis_test) else "diverged",
+            solver="adamw",
+            dis_test=res.dis_test,
+            dis_abs=res.dis_abs,
+            train_loss=res.train_loss,
+            test_loss=res.test_loss,
+        )
+    return recs
 
 
 def run_unit(
@@ -421,21 +445,29 @@ def run_unit(
     panel = Panel.parse(panel_key)
     unit = Unit.parse(unit_key)
     s = Settings.from_dict(settings)
+    tasks = unit.tasks(ns, ds, trials)
     records = []
-    for n, d, t in unit.tasks(ns, ds, trials):
-        rec = run_trial(program, panel, n, d, t, base_seed, s)
+    if PROGRAMS[program].kind == "nonconvex":
+        # One batch per cell, always of all its trials, so a record does not depend on how
+        # the cell was split into jobs (a one-trial unit trains the cell, keeps its trial).
+        for (n, d), group in itertools.groupby(tasks, key=lambda t: (t[0], t[1])):
+            wanted = {t for _, _, t in group}
+            cell = run_nonconvex_cell(program, panel, n, d, list(range(trials)), base_seed, s)
+            records += [rec for rec in cell if rec["trial"] in wanted]
+    else:
+        records = [run_trial(program, panel, n, d, t, base_seed, s) for n, d, t in tasks]
+    for rec in records:
         log.info(
             "%s %s n=%d d=%d trial=%d: status=%s recovered=%s dis_abs=%.3g dis_test=%.3g (%.2f s)",
             program,
             panel_key,
-            n,
-            d,
-            t,
+            rec["n"],
+            rec["d"],
+            rec["trial"],
             rec["status"],
             rec["recovered"],
             rec["dis_abs"],
             rec["dis_test"],
             rec["wall_seconds"],
         )
-        records.append(rec)
     return records

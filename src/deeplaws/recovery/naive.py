@@ -8,7 +8,7 @@ import time
 import cvxpy as cp
 import numpy as np
 
-from deeplaws.recovery.convex import ACCEPTED
+from deeplaws.recovery.convex import ACCEPTED, solver_options
 
 
 def skip_program_naive(
@@ -18,9 +18,10 @@ def skip_program_naive(
     mode: str,
     beta: float = 1e-6,
     solver: str = "CLARABEL",
+    clarabel_method: str = "qdldl",
 ) -> tuple[str, float, float, np.ndarray]:
-    """Skip program 4.1 (relaxed) or 4.3 (train), per pattern. Returns (status, objective,
-    seconds, ŵ0)."""
+    """Skip program 4.1 (relaxed) or 4.3 (train), per pattern, with the same solver settings
+    as the vectorized builder. Returns (status, objective, seconds, ŵ0)."""
     n, d = X.shape
     P = Dmat.shape[1]
     w0 = cp.Variable(d)
@@ -42,7 +43,7 @@ def skip_program_naive(
     else:
         raise ValueError(f"naive formulation only for relaxed/train, got {mode!r}")
     t0 = time.perf_counter()
-    problem.solve(solver=solver)
+    problem.solve(solver=solver, **solver_options(solver, clarabel_method))
     seconds = time.perf_counter() - t0
     status = str(problem.status)
     value = np.asarray(w0.value) if status in ACCEPTED else np.full(d, np.nan)

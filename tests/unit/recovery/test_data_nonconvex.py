@@ -72,6 +72,48 @@ def test_reset_optimizer_is_sign_descent():
     assert len(res.train_loss) == len(res.test_loss) == epochs + 1
 
 
+def test_first_adamw_step_is_a_fresh_torch_adamw_bit_for_bit():
+    # The default per-epoch reset is implemented without building optimizers; it must be
+    # exactly what re-creating torch.optim.AdamW before every step does.
+    X, y = _problem()
+    Xt, yt = torch.tensor(X, dtype=torch.float32), torch.tensor(y, dtype=torch.float32)
+    ours = nonconvex.init_params(np.random.default_rng(3), "skip", 4, 21)
+    ref = nonconvex.init_params(np.random.default_rng(3), "skip", 4, 21)
+    for _ in range(6):
+        for params in (ours, ref):
+            for p in params.values():
+                p.grad = None
+            torch.sum((nonconvex.forward("skip", params, Xt) - yt) ** 2).backward()
+        nonconvex.first_adamw_step(list(ours.values()), lr=1e-2, weight_decay=1e-3)
+        torch.optim.AdamW(ref.values(), lr=1e-2, weight_decay=1e-3).step()
+    for key in ours:
+        assert torch.equal(ours[key], ref[key]), key
+
+
+@pytest.mark.parametrize("family", ["skip", "normal"])
+def test_nets_trained_in_one_batch_are_independent(family):
+    rng = np.random.default_rng(11)
+    n, d = 15, 4
+    sets = [
+        (X, X @ data.unit(rng.standard_normal(d)), data.draw_x(rng, 30, d, "gauss"))
+        for X in (data.draw_x(rng, n, d, "gauss") for _ in range(3))
+    ]
+    sets = [(X, y, Xs, np.maximum(Xs @ np.ones(d), 0.0)) for X, y, Xs in sets]
+
+    def run(which):
+        args = [[sets[i][j] for i in which] for j in range(4)]
+        rngs = [np.random.default_rng(100 + i) for i in which]
+        return nonconvex.train_batch(rngs, family, *args, epochs=30)
+
+    ab, ac = run([0, 1]), run([0, 2])
+    # Trial 0 does not see which net trains beside it: identical, bit for bit.
+    assert ab[0].train_loss == ac[0].train_loss and ab[0].test_loss == ac[0].test_loss
+    # And a batch agrees with training each net alone (float32 summation order aside).
+    alone = nonconvex.train(np.random.default_rng(102), family, *sets[2], epochs=30)
+    assert alone.test_loss == pytest.approx(ac[1].test_loss, rel=1e-3)
+    assert ac[1].train_loss != ab[1].train_loss  # different data, different run
+
+
 def test_persistent_optimizer_differs_after_the_first_step():
     X, y = _problem()
     one = [
