@@ -1,7 +1,7 @@
 # Helpers of the recovery rules (paths, seeds, settings, input functions, targets).
-# No rules here. The experiment layout lives in deeplaws.recovery.{experiments,figures}.
+# No rules here. The experiment layout lives in deeplaws.recovery.{layout,figures}.
 
-from deeplaws.recovery import experiments as _rx
+from deeplaws.recovery import layout as _rx
 from deeplaws.recovery import figures as _rf
 
 
@@ -28,12 +28,14 @@ RECOVERY_COMPUTE = (
     "recovery/convex.py",
     "recovery/metrics.py",
     "recovery/nonconvex.py",
+    "recovery/layout.py",
     "recovery/experiments.py",
     "recovery/runtime.py",
 )
 RECOVERY_PLOT = (
     "recovery/__init__.py",
-    "recovery/experiments.py",
+    "recovery/arrangements.py",
+    "recovery/layout.py",
     "recovery/figures.py",
     "recovery/tables.py",
     "recovery/plotting.py",

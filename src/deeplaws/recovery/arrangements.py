@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from math import comb
 
 import numpy as np
-from scipy.optimize import linprog
 
 ALL_ONES_CHECKS = ("lp", "off")
 
@@ -27,6 +26,8 @@ def all_ones_exists(X: np.ndarray, tol: float = 1e-9) -> bool:
         return True
     scale = np.abs(X).max()
     Xs = X / scale
+    from scipy.optimize import linprog  # only where the LP runs
+
     res = linprog(
         c=-Xs.sum(axis=0),
         A_ub=-Xs,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from deeplaws.recovery.experiments import Panel
+from deeplaws.recovery.layout import Panel
 
 PROBABILITY_METRICS = ("recovered", "nnic", "nnic_faithful", "nic_1", "nic_l")
 DISTANCE_METRICS = ("dis_abs", "dis_test")
