@@ -1,14 +1,21 @@
-"""Benchmark of the P2 convex programs: vectorized vs per-pattern cvxpy formulations.
+"""Benchmark of the P2 convex programs: per-pattern vs vectorized formulations.
 
 For each size (n, d) and program (relaxed skip 4.1, cone-constrained training 4.3), one
 planted instance (gauss X, gauss w*, σ = 0, P = max(n, 50) patterns + all-ones) is solved
-by the naive per-pattern formulation (deeplaws.recovery.naive) and by the vectorized one
-(deeplaws.recovery.convex), with the same solver at its default tolerance. Each solve runs
-in a fresh child process, single-threaded, so its peak RSS is its own. Optionally times the
-whole default-config P2 grid in one process (``--grid``).
+by up to three formulations of the same cone program, with the same solver (Clarabel, KKT
+factorization --clarabel-method) at its default tolerance:
+
+* naive:  one cvxpy variable and expression per pattern, as the official scripts
+          (deeplaws.recovery.naive);
+* cvxpy:  the vectorized cvxpy model (deeplaws.recovery.convex, formulation cvxpy);
+* conic:  the same cone program assembled directly for Clarabel (formulation conic, the
+          pipeline's default).
+
+Each solve runs in a fresh child process, single-threaded, so its peak RSS is its own.
+Optionally times the whole default-config P2 grid in one process (``--grid``).
 
     PYTHONPATH=src python benchmarks/recovery_bench.py --sizes 100x20 200x50
-    PYTHONPATH=src python benchmarks/recovery_bench.py --sizes 400x100 --skip-naive
+    PYTHONPATH=src python benchmarks/recovery_bench.py --sizes 400x100 --forms conic
     PYTHONPATH=src python benchmarks/recovery_bench.py --grid
 """
 
@@ -52,7 +59,9 @@ def _child(queue, n: int, d: int, program: str, formulation: str, solver: str, m
         )
         compile_s = float("nan")
     else:
-        sol = convex.skip_program(X, y, Dmat, mode, solver=solver, clarabel_method=method)
+        sol = convex.skip_program(
+            X, y, Dmat, mode, solver=solver, clarabel_method=method, formulation=formulation
+        )
         status, objective, w0 = sol.status, sol.objective, sol.values["w0"][0]
         compile_s = sol.compile_seconds
     seconds = time.perf_counter() - t0
@@ -136,27 +145,31 @@ def main() -> None:
         choices=["qdldl", "faer"],
         help="KKT factorization of the vectorized solves",
     )
-    parser.add_argument("--skip-naive", action="store_true", help="vectorized only")
+    parser.add_argument(
+        "--forms", nargs="*", default=["naive", "cvxpy", "conic"], help="formulations to run"
+    )
     parser.add_argument("--grid", action="store_true", help="time the default-config grid")
     args = parser.parse_args()
     rows = []
     for size in args.sizes:
         n, d = (int(v) for v in size.split("x"))
         for program in args.programs:
-            forms = ["vectorized"] if args.skip_naive else ["naive", "vectorized"]
-            for form in forms:
+            for form in args.forms:
                 row = measure(n, d, program, form, args.solver, args.clarabel_method)
                 rows.append(row)
                 print(
-                    f"{program:13s} ({n:3d},{d:3d}) P={row['P']:3d} {form:10s} "
+                    f"{program:13s} ({n:3d},{d:3d}) P={row['P']:3d} {form:6s} "
                     f"{row['seconds']:8.2f} s  compile {row['compile_s']:6.2f} s  "
                     f"peak {row['peak_mb']:7.0f} MB  {row['status']:18s} "
                     f"‖ŵ0−w*‖={row['err_w0']:.1e}",
                     flush=True,
                 )
     if rows:
-        print("\n| program | (n, d) | P | naive s | vectorized s | speed-up | naive MB | vec MB |")
-        print("|---|---|---|---|---|---|---|---|")
+        print(
+            "\n| program | (n, d) | P | naive s | cvxpy s | conic s | speed-up conic/naive "
+            "| naive MB | cvxpy MB | conic MB |"
+        )
+        print("|---|---|---|---|---|---|---|---|---|---|")
         for program in args.programs:
             for size in args.sizes:
                 n, d = (int(v) for v in size.split("x"))
@@ -165,15 +178,23 @@ def main() -> None:
                     for r in rows
                     if r["program"] == program and (r["n"], r["d"]) == (n, d)
                 }
-                if "vectorized" not in sel:
+                if not sel:
                     continue
-                v, nv = sel["vectorized"], sel.get("naive")
-                ns_ = f"{nv['seconds']:.2f}" if nv else "–"
-                sp = f"{nv['seconds'] / v['seconds']:.1f}×" if nv else "–"
-                nm = f"{nv['peak_mb']:.0f}" if nv else "–"
+
+                def cell(form: str, key: str, fmt: str, sel=sel) -> str:
+                    return format(sel[form][key], fmt) if form in sel else "–"
+
+                speed = (
+                    f"{sel['naive']['seconds'] / sel['conic']['seconds']:.1f}×"
+                    if {"naive", "conic"} <= set(sel)
+                    else "–"
+                )
+                P = next(iter(sel.values()))["P"]
                 print(
-                    f"| {program} | ({n}, {d}) | {v['P']} | {ns_} | {v['seconds']:.2f} | {sp} "
-                    f"| {nm} | {v['peak_mb']:.0f} |"
+                    f"| {program} | ({n}, {d}) | {P} | {cell('naive', 'seconds', '.2f')} "
+                    f"| {cell('cvxpy', 'seconds', '.2f')} | {cell('conic', 'seconds', '.2f')} "
+                    f"| {speed} | {cell('naive', 'peak_mb', '.0f')} "
+                    f"| {cell('cvxpy', 'peak_mb', '.0f')} | {cell('conic', 'peak_mb', '.0f')} |"
                 )
     if args.grid:
         seconds, count = time_default_grid(ROOT / "config" / "config.yaml")

@@ -113,6 +113,7 @@ def recovery_settings(program):
         out.update(solver=rc["solver"], tol=rc["tol"], beta=rc["beta"])
         if rc["clarabel_method"] != "qdldl":  # qdldl: Clarabel's default, kept out of params
             out["clarabel_method"] = rc["clarabel_method"]
+        out["formulation"] = rc["formulation"]
     return out
 
 

@@ -46,6 +46,7 @@ class Settings:
 
     solver: str = "clarabel"
     clarabel_method: str = "qdldl"
+    formulation: str = "conic"
     tol: float = 1e-4
     beta: float = 1e-6
     all_ones_check: str = "lp"
@@ -161,7 +162,9 @@ def _convex(
     if prog.family == "skip":
         nic_ok, nic_val = metrics.nic_linear(X, pats.Dmat, w)
         rec.update(nic_l=nic_ok, nic_l_value=nic_val)
-        sol = convex.skip_program(X, y, pats.Dmat, prog.mode, s.beta, s.solver, s.clarabel_method)
+        sol = convex.skip_program(
+            X, y, pats.Dmat, prog.mode, s.beta, s.solver, s.clarabel_method, s.formulation
+        )
         _solution_fields(rec, sol)
         if not sol.ok:
             return
@@ -179,7 +182,9 @@ def _convex(
     if prog.family == "plain":
         nic_ok, nic_val = metrics.nic_plain(X, pats.Dmat, w, pats.planted)
         rec.update(nic_1=nic_ok, nic_1_value=nic_val)
-        sol = convex.plain_program(X, y, pats.Dmat, prog.mode, s.beta, s.solver, s.clarabel_method)
+        sol = convex.plain_program(
+            X, y, pats.Dmat, prog.mode, s.beta, s.solver, s.clarabel_method, s.formulation
+        )
         _solution_fields(rec, sol)
         if not sol.ok:
             return
@@ -207,7 +212,7 @@ def _convex(
         )
         return
     sol = convex.normal_program(
-        X, y, pats.Dmat, bases, prog.mode, s.beta, s.solver, s.clarabel_method
+        X, y, pats.Dmat, bases, prog.mode, s.beta, s.solver, s.clarabel_method, s.formulation
     )
     _solution_fields(rec, sol)
     if not sol.ok:

@@ -1,4 +1,4 @@
-"""Convex programs: optima known by hand, vectorized vs per-pattern formulations, failures."""
+"""Convex programs: optima known by hand, conic vs cvxpy vs per-pattern formulations, failures."""
 
 import numpy as np
 import pytest
@@ -8,22 +8,31 @@ from deeplaws.recovery import arrangements, convex, naive
 from deeplaws.recovery.data import draw_x
 
 
-def test_min_norm_interpolation_by_hand():
+@pytest.mark.parametrize("form", convex.FORMULATIONS)
+def test_min_norm_interpolation_by_hand(form):
     # min ‖w‖ s.t. diag(1, 2) w = (3, 4): the unique solution is w = (3, 2), optimum √13.
     X = np.diag([1.0, 2.0])
     sol = convex.solve_blocks(
-        [convex.Block("w", 1, 2, sp.csr_matrix(X))], np.array([3.0, 4.0]), "relaxed"
+        [convex.Block("w", 1, 2, sp.csr_matrix(X))],
+        np.array([3.0, 4.0]),
+        "relaxed",
+        formulation=form,
     )
     assert sol.ok
     assert sol.objective == pytest.approx(np.sqrt(13), rel=1e-7)
     assert sol.values["w"][0] == pytest.approx([3.0, 2.0], abs=1e-7)
 
 
-def test_group_lasso_training_by_hand():
+@pytest.mark.parametrize("form", convex.FORMULATIONS)
+def test_group_lasso_training_by_hand(form):
     # min ‖w − y‖² + β‖w‖ has the solution w = y (1 − β / (2‖y‖)) for β < 2‖y‖.
     y, beta = np.array([3.0, 4.0]), 2.0
     sol = convex.solve_blocks(
-        [convex.Block("w", 1, 2, sp.identity(2, format="csr"))], y, "train", beta=beta
+        [convex.Block("w", 1, 2, sp.identity(2, format="csr"))],
+        y,
+        "train",
+        beta=beta,
+        formulation=form,
     )
     w = y * (1 - beta / (2 * 5.0))
     assert sol.ok
@@ -31,14 +40,15 @@ def test_group_lasso_training_by_hand():
     assert sol.objective == pytest.approx(np.sum((w - y) ** 2) + beta * 4.0, rel=1e-7)
 
 
-def test_cone_constraint_by_hand():
+@pytest.mark.parametrize("form", convex.FORMULATIONS)
+def test_cone_constraint_by_hand(form):
     # min ‖u‖ s.t. u1 + u2 = 1, u >= 0: u = (1/2, 1/2), optimum 1/√2. Without the cone
     # the same point is optimal; with u1 - u2 = 1 and u >= 0, the optimum moves to (1, 0).
     A = sp.csr_matrix([[1.0, -1.0]])
     block = convex.Block("u", 1, 2, A, C=sp.identity(2, format="csr"))
-    sol = convex.solve_blocks([block], np.array([1.0]), "exact")
+    sol = convex.solve_blocks([block], np.array([1.0]), "exact", formulation=form)
     assert sol.values["u"][0] == pytest.approx([1.0, 0.0], abs=1e-6)
-    relaxed = convex.solve_blocks([block], np.array([1.0]), "relaxed")
+    relaxed = convex.solve_blocks([block], np.array([1.0]), "relaxed", formulation=form)
     assert relaxed.values["u"][0] == pytest.approx([0.5, -0.5], abs=1e-6)
     assert relaxed.objective == pytest.approx(1 / np.sqrt(2), rel=1e-7)
 
@@ -82,6 +92,37 @@ def test_vectorized_matches_per_pattern(mode):
     assert vec.objective == pytest.approx(objective, rel=1e-5, abs=1e-8)
 
 
+@pytest.mark.parametrize("mode", convex.MODES)
+@pytest.mark.parametrize("family", ["skip", "plain", "normal"])
+def test_conic_assembly_solves_the_cvxpy_program(family, mode):
+    # Two independent routes to Clarabel (cvxpy's canonicalization, our assembly) must give
+    # the same optimum and the same point. n < 2d gives rank-deficient normalized patterns,
+    # so the pinned-zero entries are exercised too.
+    rng = np.random.default_rng(21)
+    n, d = 9, 5
+    X = draw_x(rng, n, d, "gauss")
+    W = rng.standard_normal((d, 1))
+    W /= np.linalg.norm(W)
+    y = np.maximum(X @ W[:, 0], 0) + 0.05 * rng.standard_normal(n)
+    pats = arrangements.sample_patterns(X, rng, 12, planted_dirs=W)
+    sols = {}
+    for form in convex.FORMULATIONS:
+        if family == "skip":
+            sols[form] = convex.skip_program(X, y, pats.Dmat, mode, formulation=form)
+        elif family == "plain":
+            sols[form] = convex.plain_program(X, y, pats.Dmat, mode, formulation=form)
+        else:
+            bases = convex.normal_bases(X, pats.Dmat)
+            assert (bases.ranks < bases.m).any()
+            sols[form] = convex.normal_program(X, y, pats.Dmat, bases, mode, formulation=form)
+    a, b = sols["cvxpy"], sols["conic"]
+    assert a.ok and b.ok
+    assert b.objective == pytest.approx(a.objective, rel=1e-6, abs=1e-9)
+    assert a.values.keys() == b.values.keys()
+    for key in a.values:
+        assert b.values[key] == pytest.approx(a.values[key], abs=1e-5), key
+
+
 def test_normal_targets_reproduce_planted_output():
     rng = np.random.default_rng(4)
     X = draw_x(rng, 15, 6, "gauss")  # n < 2d: rank-deficient patterns occur
@@ -99,10 +140,13 @@ def test_normal_targets_reproduce_planted_output():
     )
 
 
-def test_infeasible_program_is_a_status_not_an_exception():
+@pytest.mark.parametrize("form", convex.FORMULATIONS)
+def test_infeasible_program_is_a_status_not_an_exception(form):
     # y outside the range of A: no feasible point; the status is recorded, values are NaN.
     A = sp.csr_matrix(np.array([[1.0, 0.0], [1.0, 0.0]]))
-    sol = convex.solve_blocks([convex.Block("w", 1, 2, A)], np.array([1.0, 2.0]), "relaxed")
+    sol = convex.solve_blocks(
+        [convex.Block("w", 1, 2, A)], np.array([1.0, 2.0]), "relaxed", formulation=form
+    )
     assert not sol.ok
     assert sol.status in ("infeasible", "infeasible_inaccurate", "solver_error")
     assert sol.message
