@@ -109,7 +109,7 @@ class Block:
     name: str
     groups: int
     size: int
-    A: sp.spmatrix  # n × (groups·size)
+    A: sp.spmatrix | None  # n × (groups·size); None once released
     C: sp.spmatrix | None = None  # rows of C vec(Z) >= 0 (exact/train modes only)
     zero: np.ndarray | None = None  # bool (groups·size,) entries pinned to zero
 
@@ -169,15 +169,19 @@ def solve_blocks(
     solver: str = "clarabel",
     clarabel_method: str = "qdldl",
     formulation: str = "conic",
+    release: bool = False,
 ) -> Solution:
-    """Build and solve one program; solver failures come back as a status, never raised."""
+    """Build and solve one program; solver failures come back as a status, never raised.
+
+    ``release``: the caller hands the blocks over; their matrices are dropped once the conic
+    form is assembled (saves their memory during the solve of large programs)."""
     if mode not in MODES:
         raise ValueError(f"unknown mode {mode!r}; allowed {MODES}")
     if formulation not in FORMULATIONS:
         raise ValueError(f"unknown formulation {formulation!r}; allowed {FORMULATIONS}")
     name = solver_name(solver, mode)
     if name == "CLARABEL" and formulation == "conic":
-        return solve_blocks_conic(blocks, y, mode, beta, clarabel_method)
+        return solve_blocks_conic(blocks, y, mode, beta, clarabel_method, release)
     variables = [cp.Variable(b.groups * b.size, name=b.name) for b in blocks]
     pred = sum(b.A @ z for b, z in zip(blocks, variables, strict=True))
     penalty = sum(
@@ -239,6 +243,7 @@ def solve_blocks_conic(
     mode: str,
     beta: float = 1e-6,
     clarabel_method: str = "qdldl",
+    release: bool = False,
 ) -> Solution:
     """The program of solve_blocks assembled as Clarabel's standard form and solved there.
 
@@ -287,7 +292,11 @@ def solve_blocks_conic(
         _soc_rows(b.groups, b.size, int(zo), int(to), n_x)
         for b, zo, to in zip(blocks, z_off, t_off, strict=False)
     ]
-    A = sp.vstack([sp.csr_matrix(M) for M in zero_rows + nonneg_rows + soc_rows]).tocsc()
+    A = sp.vstack(zero_rows + nonneg_rows + soc_rows, format="csc")
+    del zero_rows, nonneg_rows, soc_rows  # the stacked copy is all that is needed now
+    if release:
+        for b in blocks:
+            b.A, b.C = None, None
     b_vec = np.zeros(A.shape[0])
     b_vec[:n] = y
     cones = [clarabel.ZeroConeT(n_zero)]
@@ -313,7 +322,9 @@ def solve_blocks_conic(
     compile_s = time.perf_counter() - t0
     message = ""
     try:
-        result = clarabel.DefaultSolver(P, q, A, b_vec, cones, settings).solve()
+        solver = clarabel.DefaultSolver(P, q, A, b_vec, cones, settings)
+        del A  # Clarabel holds its own copy: free ours before the factorizations
+        result = solver.solve()
         status = CLARABEL_STATUS.get(str(result.status), "solver_error")
         solve_s = float(result.solve_time)
     except (RuntimeError, ValueError, ArithmeticError) as err:
@@ -358,12 +369,13 @@ def skip_program(
     B = masked_blocks(X, Dmat)
     w0 = Block("w0", 1, d, sp.csr_matrix(X))
     if mode == "relaxed":
-        return solve_blocks(
-            [w0, Block("W", P, d, B)], y, mode, beta, solver, clarabel_method, formulation
-        )
-    C = sign_cones(X, Dmat)
-    blocks = [w0, Block("U", P, d, B, C), Block("V", P, d, -B, C)]
-    return solve_blocks(blocks, y, mode, beta, solver, clarabel_method, formulation)
+        blocks = [w0, Block("W", P, d, B)]
+    else:
+        C = sign_cones(X, Dmat)
+        blocks = [w0, Block("U", P, d, B, C), Block("V", P, d, -B, C)]
+        del C
+    del B  # the blocks own the matrices now; released once the conic form is assembled
+    return solve_blocks(blocks, y, mode, beta, solver, clarabel_method, formulation, True)
 
 
 def plain_program(
@@ -381,12 +393,13 @@ def plain_program(
     P = Dmat.shape[1]
     B = masked_blocks(X, Dmat)
     if mode == "relaxed":
-        return solve_blocks(
-            [Block("U", P, d, B)], y, mode, beta, solver, clarabel_method, formulation
-        )
-    C = sign_cones(X, Dmat)
-    blocks = [Block("U", P, d, B, C), Block("V", P, d, -B, C)]
-    return solve_blocks(blocks, y, mode, beta, solver, clarabel_method, formulation)
+        blocks = [Block("U", P, d, B)]
+    else:
+        C = sign_cones(X, Dmat)
+        blocks = [Block("U", P, d, B, C), Block("V", P, d, -B, C)]
+        del C
+    del B  # the blocks own the matrices now; released once the conic form is assembled
+    return solve_blocks(blocks, y, mode, beta, solver, clarabel_method, formulation, True)
 
 
 @dataclass
@@ -454,7 +467,9 @@ def normal_program(
     zero = bases.slot_mask().ravel()
     if mode == "relaxed":
         blocks = [Block("Z", P, m, A, zero=zero)]
-        return solve_blocks(blocks, y, mode, beta, solver, clarabel_method, formulation)
-    C = bases.cones(X, Dmat)
-    blocks = [Block("A", P, m, A, C, zero), Block("B", P, m, -A, C, zero)]
-    return solve_blocks(blocks, y, mode, beta, solver, clarabel_method, formulation)
+    else:
+        C = bases.cones(X, Dmat)
+        blocks = [Block("A", P, m, A, C, zero), Block("B", P, m, -A, C, zero)]
+        del C
+    del A  # the blocks own the matrices now; released once the conic form is assembled
+    return solve_blocks(blocks, y, mode, beta, solver, clarabel_method, formulation, True)
