@@ -109,9 +109,10 @@ class Block:
     name: str
     groups: int
     size: int
-    A: sp.spmatrix | None  # n × (groups·size); None once released
+    A: sp.spmatrix | None  # n × (groups·size); None once released or with minus_of
     C: sp.spmatrix | None = None  # rows of C vec(Z) >= 0 (exact/train modes only)
     zero: np.ndarray | None = None  # bool (groups·size,) entries pinned to zero
+    minus_of: str | None = None  # prediction matrix is −A of this (earlier) block
 
 
 @dataclass
@@ -183,7 +184,11 @@ def solve_blocks(
     if name == "CLARABEL" and formulation == "conic":
         return solve_blocks_conic(blocks, y, mode, beta, clarabel_method, release)
     variables = [cp.Variable(b.groups * b.size, name=b.name) for b in blocks]
-    pred = sum(b.A @ z for b, z in zip(blocks, variables, strict=True))
+    by_name = {b.name: b for b in blocks}
+    pred = sum(
+        (b.A @ z if b.minus_of is None else -(by_name[b.minus_of].A @ z))
+        for b, z in zip(blocks, variables, strict=True)
+    )
     penalty = sum(
         cp.sum(cp.norm(cp.reshape(z, (b.groups, b.size), order="C"), 2, axis=1))
         for b, z in zip(blocks, variables, strict=True)
@@ -247,40 +252,64 @@ def solve_blocks_conic(
 ) -> Solution:
     """The program of solve_blocks assembled as Clarabel's standard form and solved there.
 
-    Variables x = [vec Z_1, …, vec Z_B, t (one per group), r (train: the n residuals)];
-    minimize ½ xᵀPx + qᵀx s.t. A x + s = b, s ∈ K, with rows in this order: zero cone
-    (prediction = y, or prediction − r = y; pinned entries = 0), non-negative cone
-    (C_b vec Z_b ≥ 0, exact/train) and one second-order cone (t_g, z_g) per group. The
-    objective is Σ t (relaxed, exact) or rᵀr + β Σ t (train): the same program as the cvxpy
-    model, so both agree to the solver's tolerance.
+    Variables x = [vec Z_1, …, vec Z_B, δ (one per pair), t (one per group), r (train: the
+    n residuals)]; minimize ½ xᵀPx + qᵀx s.t. A x + s = b, s ∈ K, with rows in this order:
+    zero cone (prediction = y, or prediction − r = y; pinned entries = 0; δ = Z⁺ − Z⁻),
+    non-negative cone (C_b vec Z_b ≥ 0, exact/train) and one second-order cone (t_g, z_g)
+    per group. A pair is a block Z⁻ whose prediction matrix is −A of an earlier block Z⁺
+    (``minus_of``): the prediction reads A δ once instead of A Z⁺ − A Z⁻, which halves
+    those non-zeros and the fill they cause in the KKT factorization. The objective is Σ t
+    (relaxed, exact) or rᵀr + β Σ t (train): the same program as the cvxpy model, so both
+    agree to the solver's tolerance.
     """
     import clarabel
 
     t0 = time.perf_counter()
     n = y.shape[0]
+    names = [b.name for b in blocks]
     sizes = [b.groups * b.size for b in blocks]
     z_off = np.concatenate([[0], np.cumsum(sizes)]).astype(int)
     n_z = int(z_off[-1])
+    pairs = [(names.index(b.minus_of), i) for i, b in enumerate(blocks) if b.minus_of]
+    paired = {i for pair in pairs for i in pair}
+    d_off, n_d = {}, 0
+    for pos, _ in pairs:
+        d_off[pos] = n_z + n_d
+        n_d += sizes[pos]
     groups = [b.groups for b in blocks]
-    t_off = n_z + np.concatenate([[0], np.cumsum(groups)]).astype(int)
+    t_off = n_z + n_d + np.concatenate([[0], np.cumsum(groups)]).astype(int)
     n_t = int(sum(groups))
     n_r = n if mode == "train" else 0
-    n_x = n_z + n_t + n_r
+    n_x = n_z + n_d + n_t + n_r
 
     def widen(M: sp.spmatrix, offset: int) -> sp.csr_matrix:
         M = sp.coo_matrix(M)
         return sp.csr_matrix((M.data, (M.row, M.col + offset)), shape=(M.shape[0], n_x))
 
-    zero_rows = [sp.hstack([b.A for b in blocks] + [sp.csr_matrix((n, n_t + n_r))])]
+    def entries(rows: np.ndarray, cols: np.ndarray, vals: float, count: int) -> sp.csr_matrix:
+        return sp.csr_matrix((np.full(rows.size, vals), (rows, cols)), shape=(count, n_x))
+
+    pred = sp.csr_matrix((n, n_x))
+    for i, b in enumerate(blocks):
+        if i not in paired:
+            pred = pred + widen(b.A, int(z_off[i]))
+    for pos, _ in pairs:
+        pred = pred + widen(blocks[pos].A, d_off[pos])
     if mode == "train":
-        zero_rows[0] = zero_rows[0] - widen(sp.eye(n), n_z + n_t)
+        pred = pred - widen(sp.eye(n), n_z + n_d + n_t)
+    zero_rows = [pred]
+    del pred
     for b, off in zip(blocks, z_off, strict=False):
         if b.zero is not None and b.zero.any():
             idx = np.flatnonzero(b.zero)
-            rows = np.arange(idx.size)
-            zero_rows.append(
-                sp.csr_matrix((np.ones(idx.size), (rows, idx + off)), shape=(idx.size, n_x))
-            )
+            zero_rows.append(entries(np.arange(idx.size), idx + off, 1.0, idx.size))
+    for pos, neg in pairs:  # δ − Z⁺ + Z⁻ = 0
+        k = np.arange(sizes[pos])
+        zero_rows += [
+            entries(k, d_off[pos] + k, 1.0, k.size)
+            + entries(k, z_off[pos] + k, -1.0, k.size)
+            + entries(k, z_off[neg] + k, 1.0, k.size)
+        ]
     n_zero = sum(M.shape[0] for M in zero_rows)
     nonneg_rows = []
     if mode != "relaxed":
@@ -305,10 +334,10 @@ def solve_blocks_conic(
     for b in blocks:
         cones += [clarabel.SecondOrderConeT(1 + b.size)] * b.groups
     q = np.zeros(n_x)
-    q[n_z : n_z + n_t] = beta if mode == "train" else 1.0
+    q[n_z + n_d : n_z + n_d + n_t] = beta if mode == "train" else 1.0
     if mode == "train":
         diag = np.zeros(n_x)
-        diag[n_z + n_t :] = 2.0
+        diag[n_z + n_d + n_t :] = 2.0
         P = sp.diags(diag).tocsc()
     else:
         P = sp.csc_matrix((n_x, n_x))
@@ -372,7 +401,7 @@ def skip_program(
         blocks = [w0, Block("W", P, d, B)]
     else:
         C = sign_cones(X, Dmat)
-        blocks = [w0, Block("U", P, d, B, C), Block("V", P, d, -B, C)]
+        blocks = [w0, Block("U", P, d, B, C), Block("V", P, d, None, C, minus_of="U")]
         del C
     del B  # the blocks own the matrices now; released once the conic form is assembled
     return solve_blocks(blocks, y, mode, beta, solver, clarabel_method, formulation, True)
@@ -396,7 +425,7 @@ def plain_program(
         blocks = [Block("U", P, d, B)]
     else:
         C = sign_cones(X, Dmat)
-        blocks = [Block("U", P, d, B, C), Block("V", P, d, -B, C)]
+        blocks = [Block("U", P, d, B, C), Block("V", P, d, None, C, minus_of="U")]
         del C
     del B  # the blocks own the matrices now; released once the conic form is assembled
     return solve_blocks(blocks, y, mode, beta, solver, clarabel_method, formulation, True)
@@ -469,7 +498,7 @@ def normal_program(
         blocks = [Block("Z", P, m, A, zero=zero)]
     else:
         C = bases.cones(X, Dmat)
-        blocks = [Block("A", P, m, A, C, zero), Block("B", P, m, -A, C, zero)]
+        blocks = [Block("A", P, m, A, C, zero), Block("B", P, m, None, C, zero, minus_of="A")]
         del C
     del A  # the blocks own the matrices now; released once the conic form is assembled
     return solve_blocks(blocks, y, mode, beta, solver, clarabel_method, formulation, True)
