@@ -121,7 +121,10 @@ def recovery_resources(wildcards):
     unit = _rx.Unit.parse(wildcards.unit)
     k = _rx.Panel.parse(wildcards.panel).k
     trials = config["recovery"]["trials"][wildcards.program]
-    return _rx.resources(wildcards.program, unit, recovery_ns(), recovery_ds(), trials, k)
+    formulation = config["recovery"]["formulation"]
+    return _rx.resources(
+        wildcards.program, unit, recovery_ns(), recovery_ds(), trials, k, formulation
+    )
 
 
 def recovery_outputs():
