@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -218,18 +219,45 @@ def solve_blocks(
     solve_s = float(stats.solve_time) if stats is not None and stats.solve_time else np.nan
     if np.isnan(solve_s):
         solve_s = wall - (0.0 if np.isnan(compile_s) else compile_s)
-    if status not in ACCEPTED and not message:
+    return _solution(
+        blocks,
+        status,
+        message,
+        name,
+        solve_s,
+        compile_s,
+        lambda: float(problem.value),
+        lambda i: variables[i].value,
+    )
+
+
+def _solution(
+    blocks: list[Block],
+    status: str,
+    message: str,
+    solver: str,
+    solve_s: float,
+    compile_s: float,
+    objective: Callable[[], float],
+    value_of: Callable[[int], np.ndarray | None],
+) -> Solution:
+    """A Solution from a finished solve: values and objective only for accepted statuses
+    (NaN otherwise), and a message for every other status."""
+    ok = status in ACCEPTED
+    if not ok and not message:
         message = f"solver returned status {status}"
     if status == "optimal_inaccurate":
         log.info("solver status optimal_inaccurate (accepted, spec §12 pitfall 6)")
     values = {}
-    for b, z in zip(blocks, variables, strict=True):
-        if status in ACCEPTED and z.value is not None:
-            values[b.name] = np.asarray(z.value).reshape(b.groups, b.size)
-        else:
+    for i, b in enumerate(blocks):
+        value = value_of(i) if ok else None
+        if value is None:
             values[b.name] = np.full((b.groups, b.size), np.nan)
-    objective_value = float(problem.value) if status in ACCEPTED else np.nan
-    return Solution(status, message, name, solve_s, compile_s, objective_value, values)
+        else:
+            values[b.name] = np.asarray(value).reshape(b.groups, b.size)
+    return Solution(
+        status, message, solver, solve_s, compile_s, objective() if ok else np.nan, values
+    )
 
 
 def _soc_rows(groups: int, size: int, z_offset: int, t_offset: int, n_x: int) -> sp.csr_matrix:
@@ -365,17 +393,17 @@ def solve_blocks_conic(
         )
     if status not in ACCEPTED and not message:
         message = f"solver returned status {status} (Clarabel: {result.status})"
-    if status == "optimal_inaccurate":
-        log.info("solver status optimal_inaccurate (accepted, spec §12 pitfall 6)")
-    values = {}
     x = np.asarray(result.x) if status in ACCEPTED else None
-    for b, off, size in zip(blocks, z_off, sizes, strict=False):
-        if x is not None:
-            values[b.name] = x[off : off + size].reshape(b.groups, b.size)
-        else:
-            values[b.name] = np.full((b.groups, b.size), np.nan)
-    objective = float(result.obj_val) if status in ACCEPTED else np.nan
-    return Solution(status, message, "CLARABEL", solve_s, compile_s, objective, values)
+    return _solution(
+        blocks,
+        status,
+        message,
+        "CLARABEL",
+        solve_s,
+        compile_s,
+        lambda: float(result.obj_val),
+        lambda i: x[z_off[i] : z_off[i] + sizes[i]],
+    )
 
 
 # ---------------------------------------------------------------- the programs of §4
