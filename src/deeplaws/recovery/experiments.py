@@ -100,12 +100,12 @@ def _blank(program: str, panel: Panel, n: int, d: int, trial: int, seed: int) ->
 def run_trial(
     program: str, panel: Panel, n: int, d: int, trial: int, base_seed: int, settings: Settings
 ) -> dict[str, Any]:
-    """One trial → one record. Exceptions are caught and recorded (status "error"): the
-    trial then counts as not recovered with NaN distances. A nonconvex trial trains alone
-    here (a batch of one); run_unit trains each cell's trials as one batch."""
+    """One trial of a convex program or certificate → one record. Exceptions are caught and
+    recorded (status "error"): the trial then counts as not recovered with NaN distances.
+    Nonconvex records come from run_nonconvex_cell (a cell's trials train as one batch)."""
     prog = PROGRAMS[program]
     if prog.kind == "nonconvex":
-        return run_nonconvex_cell(program, panel, n, d, [trial], base_seed, settings)[0]
+        raise ValueError(f"{program} trains per cell: use run_nonconvex_cell or run_unit")
     seed = trial_seed(base_seed, program, panel, n, d, trial)
     rec = _blank(program, panel, n, d, trial, seed)
     t0 = time.perf_counter()
@@ -253,25 +253,31 @@ def run_nonconvex_cell(
     prog = PROGRAMS[program]
     s = settings
     t0 = time.perf_counter()
-    recs, draws = [], []
+    recs, rngs, Xs, ws, ys, X_tests, y_tests, redraws = [], [], [], [], [], [], [], []
     for trial in trials:
         seed = trial_seed(base_seed, program, panel, n, d, trial)
         recs.append(_blank(program, panel, n, d, trial, seed))
         rng = make_rng(base_seed, "recovery", program, panel.key, n, d, trial)
-        X, w, y, redraws = _instance(prog, panel, n, d, rng)
+        X, w, y, redraw = _instance(prog, panel, n, d, rng)
         X_test = data.draw_x(rng, n, d, panel.xdist)
-        draws.append((rng, X, w, y, X_test, data.test_labels(prog.family, X_test, w), redraws))
+        rngs.append(rng)
+        Xs.append(X)
+        ws.append(w)
+        ys.append(y)
+        X_tests.append(X_test)
+        y_tests.append(data.test_labels(prog.family, X_test, w))
+        redraws.append(redraw)
     from deeplaws.recovery import nonconvex  # torch only in the jobs that train
 
     try:
         results = nonconvex.train_batch(
-            [dr[0] for dr in draws],
+            rngs,
             prog.family,
-            [dr[1] for dr in draws],
-            [dr[3] for dr in draws],
-            [dr[4] for dr in draws],
-            [dr[5] for dr in draws],
-            w_star=[dr[2] for dr in draws] if prog.family == "skip" else None,
+            Xs,
+            ys,
+            X_tests,
+            y_tests,
+            w_star=ws if prog.family == "skip" else None,
             width=n + s.width_extra,
             epochs=s.epochs,
             lr=s.lr,
@@ -285,7 +291,7 @@ def run_nonconvex_cell(
         results = None
     wall = time.perf_counter() - t0
     for i, rec in enumerate(recs):
-        rec.update(redraws=draws[i][6], batch_size=len(recs), wall_seconds=wall)
+        rec.update(redraws=redraws[i], batch_size=len(recs), wall_seconds=wall)
         if results is None:
             continue
         res = results[i]

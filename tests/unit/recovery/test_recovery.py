@@ -108,6 +108,9 @@ def test_recomputing_a_cell_reproduces_its_records(program):
     assert _strip(column) == _strip([r for r in whole if r["d"] == 10])
     assert _strip(one) == _strip(cell[1:])
     assert cell[0]["seed"] != cell[1]["seed"]
+    if program.startswith("ncvx"):  # one way to a nonconvex record: the cell batch
+        with pytest.raises(ValueError, match="per cell"):
+            run_trial(program, Panel.parse(panel), 20, 10, 1, 5, Settings(epochs=20))
 
 
 def test_a_crashing_trial_loses_no_other_record(monkeypatch):
