@@ -47,6 +47,7 @@ class Settings:
     solver: str = "clarabel"
     clarabel_method: str = "qdldl"
     formulation: str = "conic"
+    strategy: str = "working_set"
     tol: float = 1e-4
     beta: float = 1e-6
     all_ones_check: str = "lp"
@@ -94,7 +95,25 @@ def _blank(program: str, panel: Panel, n: int, d: int, trial: int, seed: int) ->
         "recovered": False,
         "dis_abs": float("nan"),
         "dis_test": float("nan"),
+        "objective": float("nan"),
     }
+
+
+# Certificate and solver fields of a convex record (working_set.solve's info).
+CERTIFICATE_FIELDS = (
+    "strategy",
+    "exit",
+    "outer_iterations",
+    "patterns_used",
+    "dual_max",
+    "dual_violation",
+    "excluded_max",
+    "rel_gap",
+    "residual",
+    "cone_violation",
+    "solver_status",
+    "solver_objective",
+)
 
 
 def run_trial(
@@ -162,9 +181,7 @@ def _convex(
     if prog.family == "skip":
         nic_ok, nic_val = metrics.nic_linear(X, pats.Dmat, w)
         rec.update(nic_l=nic_ok, nic_l_value=nic_val)
-        sol = convex.skip_program(
-            X, y, pats.Dmat, prog.mode, s.beta, s.solver, s.clarabel_method, s.formulation
-        )
+        sol = _solve(s, prog, X, y, pats)
         _solution_fields(rec, sol)
         if not sol.ok:
             return
@@ -182,9 +199,7 @@ def _convex(
     if prog.family == "plain":
         nic_ok, nic_val = metrics.nic_plain(X, pats.Dmat, w, pats.planted)
         rec.update(nic_1=nic_ok, nic_1_value=nic_val)
-        sol = convex.plain_program(
-            X, y, pats.Dmat, prog.mode, s.beta, s.solver, s.clarabel_method, s.formulation
-        )
+        sol = _solve(s, prog, X, y, pats)
         _solution_fields(rec, sol)
         if not sol.ok:
             return
@@ -211,9 +226,7 @@ def _convex(
             certificate_residual=resid,
         )
         return
-    sol = convex.normal_program(
-        X, y, pats.Dmat, bases, prog.mode, s.beta, s.solver, s.clarabel_method, s.formulation
-    )
+    sol = _solve(s, prog, X, y, pats, bases)
     _solution_fields(rec, sol)
     if not sol.ok:
         return
@@ -224,6 +237,32 @@ def _convex(
     )
 
 
+def _solve(
+    s: Settings,
+    prog: Program,
+    X: np.ndarray,
+    y: np.ndarray,
+    pats: arrangements.Patterns,
+    bases: convex.NormalBases | None = None,
+) -> convex.Solution:
+    """The trial's program by the configured strategy; the planted and all-ones patterns
+    start the working set."""
+    program = convex.PatternProgram(
+        prog.family,
+        prog.mode,
+        X,
+        y,
+        pats.Dmat,
+        bases,
+        s.beta,
+        s.solver,
+        s.clarabel_method,
+        s.formulation,
+    )
+    start = list(pats.planted) + ([pats.all_ones_index] if pats.all_ones else [])
+    return convex.solve(program, s.strategy, np.asarray(start, dtype=int))
+
+
 def _solution_fields(rec: dict, sol: convex.Solution) -> None:
     rec.update(
         status=sol.status,
@@ -232,7 +271,9 @@ def _solution_fields(rec: dict, sol: convex.Solution) -> None:
         solve_seconds=sol.solve_seconds,
         compile_seconds=sol.compile_seconds,
         objective=sol.objective,
+        solver_iterations=sol.iterations,
     )
+    rec.update({key: sol.info[key] for key in CERTIFICATE_FIELDS if key in sol.info})
     if not sol.ok:
         log.warning("solver status %s: %s", sol.status, sol.message)
 

@@ -115,7 +115,7 @@ def test_recomputing_a_cell_reproduces_its_records(program):
 
 def test_a_crashing_trial_loses_no_other_record(monkeypatch):
     calls = {"count": 0}
-    real = convex.skip_program
+    real = convex.solve
 
     def flaky(*args, **kwargs):
         calls["count"] += 1
@@ -123,7 +123,7 @@ def test_a_crashing_trial_loses_no_other_record(monkeypatch):
             raise MemoryError("simulated out-of-memory")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(convex, "skip_program", flaky)
+    monkeypatch.setattr(convex, "solve", flaky)
     recs = run_unit("skip_relaxed", Panel().key, "n~40_d~5", [40], [5], 3, 0, {})
     assert [r["status"] for r in recs][1] == "error"
     assert "MemoryError" in recs[1]["message"]
@@ -143,7 +143,7 @@ def test_failed_solver_status_counts_as_not_recovered(monkeypatch):
             {},
         )
 
-    monkeypatch.setattr(convex, "skip_program", failing)
+    monkeypatch.setattr(convex, "solve", failing)
     rec = run_trial("skip_relaxed", Panel(), 40, 5, 0, 0, Settings())
     assert rec["status"] == "infeasible" and rec["message"]
     assert rec["recovered"] is False and np.isnan(rec["dis_abs"]) and np.isnan(rec["dis_test"])
