@@ -25,7 +25,7 @@ RECOVERY_COMPUTE = (
     "recovery/__init__.py",
     "recovery/data.py",
     "recovery/arrangements.py",
-    "recovery/convex.py",
+    "recovery/convex",
     "recovery/metrics.py",
     "recovery/nonconvex.py",
     "recovery/layout.py",
@@ -114,6 +114,7 @@ def recovery_settings(program):
         if rc["clarabel_method"] != "qdldl":  # qdldl: Clarabel's default, kept out of params
             out["clarabel_method"] = rc["clarabel_method"]
         out["formulation"] = rc["formulation"]
+        out["strategy"] = rc["strategy"]
     return out
 
 

@@ -130,11 +130,11 @@ def certify(prog: PatternProgram, sol: Solution, W: np.ndarray, excluded_max: fl
         rel_gap=(sol.objective - bound) / max(abs(sol.objective), 1e-300),
     )
     if dual_max > 1.0 + cert_tol:
-        sol.status = "certificate_failed"
         sol.message = (
             f"dual violation {dual_max - 1.0:.2e} > {cert_tol:g} at the returned point "
-            f"(solver status {sol.info['solver_status']})"
+            f"(solver status {sol.status})"
         )
+        sol.status = "certificate_failed"
 
 
 def solve(
