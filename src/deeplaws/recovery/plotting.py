@@ -11,14 +11,15 @@ import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from deeplaws.recovery.figures import DISTANCE_METRICS, METRIC_LABELS  # noqa: E402
-from deeplaws.recovery.tables import cell_means  # noqa: E402
+from deeplaws.recovery.tables import cell_means, status_note  # noqa: E402
 
 LEVELS = np.linspace(0.0, 1.0, 11)
 
 
 def heatmap_figure(table: pd.DataFrame, title: str, reference: str | None = None) -> Figure:
     """One filled-contour heatmap per panel: x = n, y = d, mean over trials, 11 levels of
-    jet; distances use extend='max'; probabilities get the 0.9 contour."""
+    jet; distances use extend='max'; probabilities get the 0.9 contour. Trials whose status
+    is not clean (tables.CLEAN_STATUSES) are counted in a note on their panel."""
     means = cell_means(table)
     nrows = int(table["row"].max()) + 1 if len(table) else 1
     ncols = int(table["col"].max()) + 1 if len(table) else 1
@@ -45,6 +46,18 @@ def heatmap_figure(table: pd.DataFrame, title: str, reference: str | None = None
             ax.plot(factor * dd, dd, "w--", lw=1.2, label=f"n = {reference}")
             ax.set_xlim(ns.min(), ns.max())
             ax.legend(loc="lower right", fontsize=7, framealpha=0.6)
+        note = status_note(table[(table["row"] == r) & (table["col"] == c)])
+        if note:  # trials that did not finish cleanly are counted on the panel
+            ax.text(
+                0.02,
+                0.98,
+                note,
+                transform=ax.transAxes,
+                fontsize=6,
+                va="top",
+                wrap=True,
+                bbox={"facecolor": "white", "alpha": 0.8, "lw": 0, "pad": 1.5},
+            )
         ax.set_xlabel("n")
         ax.set_ylabel("d")
         ax.set_title(f"{ptitle}\n{METRIC_LABELS[metric]}")

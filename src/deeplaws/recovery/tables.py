@@ -32,7 +32,16 @@ COLUMNS = [
     "n_patterns",
     "solve_seconds",
     "compile_seconds",
+    "strategy",
+    "exit",
+    "patterns_used",
+    "outer_iterations",
+    "dual_violation",
 ]
+# Statuses of a trial that finished as intended; every other status (optimal_inaccurate,
+# certificate_failed, a solver failure, error, pattern_clash, diverged) is counted per panel
+# and noted on the figure.
+CLEAN_STATUSES = ("optimal", "checked", "trained", "skipped")
 
 
 def load_records(paths: list[str]) -> dict[tuple[str, str], list[dict]]:
@@ -79,6 +88,22 @@ def mixture_table(paths: list[str]) -> pd.DataFrame:
     cols = ["figure", "d", "sigma", "probability", "samples", "n", "seed"]
     table = pd.DataFrame([{"figure": "mix_prob", **r} for r in rows], columns=cols)
     return table.sort_values(["d", "sigma"], kind="stable")
+
+
+def status_counts(table: pd.DataFrame) -> pd.DataFrame:
+    """Trials per (row, col, status) for every status outside CLEAN_STATUSES."""
+    dirty = table[~table["status"].isin(CLEAN_STATUSES)]
+    counts = dirty.groupby(["row", "col", "status"], sort=True).size()
+    return counts.rename("trials").reset_index()
+
+
+def status_note(table: pd.DataFrame) -> str:
+    """'k status, … of N trials' for the statuses outside CLEAN_STATUSES ('' if none)."""
+    counts = table.loc[~table["status"].isin(CLEAN_STATUSES), "status"].value_counts()
+    if counts.empty:
+        return ""
+    parts = ", ".join(f"{int(v)} {k}" for k, v in sorted(counts.items()))
+    return f"{parts} of {len(table)} trials"
 
 
 def cell_means(table: pd.DataFrame) -> pd.DataFrame:

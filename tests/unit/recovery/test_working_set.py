@@ -2,6 +2,7 @@
 
 import cvxpy as cp
 import numpy as np
+import pandas as pd
 import pytest
 
 from deeplaws.recovery import arrangements, convex, data
@@ -126,3 +127,37 @@ def test_unknown_strategy_is_refused():
     X, y, pats = _instance("skip", 10, 3, 0)
     with pytest.raises(ValueError, match="strategy"):
         ws.solve(convex.PatternProgram("skip", "relaxed", X, y, pats.Dmat), "fastest")
+
+
+def test_unclean_statuses_are_counted_in_the_table_and_noted_on_the_figure():
+    from deeplaws.recovery import plotting, tables
+
+    rows = []
+    for n in (10, 20):
+        for d in (5, 10):
+            for trial, status in enumerate(["optimal", "optimal_inaccurate", "certificate_failed"]):
+                rows.append(
+                    {
+                        "row": 0,
+                        "col": 0,
+                        "title": "t",
+                        "metric": "recovered",
+                        "n": n,
+                        "d": d,
+                        "trial": trial,
+                        "status": status,
+                        "value": 1.0 if status == "optimal" else 0.0,
+                    }
+                )
+    table = pd.DataFrame(rows)
+    counts = tables.status_counts(table)
+    assert dict(zip(counts["status"], counts["trials"], strict=True)) == {
+        "certificate_failed": 4,
+        "optimal_inaccurate": 4,
+    }
+    note = tables.status_note(table)
+    assert note == "4 certificate_failed, 4 optimal_inaccurate of 12 trials"
+    fig = plotting.heatmap_figure(table, "title")
+    texts = [t.get_text() for ax in fig.axes for t in ax.texts]
+    assert note in texts
+    assert tables.status_note(table[table["status"] == "optimal"]) == ""
