@@ -170,3 +170,20 @@ def test_faer_factorization_gives_the_same_optimum():
     assert a.ok and b.ok
     assert a.objective == pytest.approx(b.objective, rel=1e-6, abs=1e-9)
     assert a.values["w0"] == pytest.approx(b.values["w0"], abs=1e-6)
+
+
+@pytest.mark.parametrize("mode", ["relaxed", "train"])
+def test_vectorized_normal_matches_per_pattern(mode):
+    rng = np.random.default_rng(5)
+    X = draw_x(rng, 14, 4, "gauss")
+    W = rng.standard_normal((4, 1))
+    W /= np.linalg.norm(W)
+    y = np.maximum(X @ W[:, 0], 0) + 0.05 * rng.standard_normal(14)
+    pats = arrangements.sample_patterns(X, rng, 14, planted_dirs=W)
+    bases = convex.normal_bases(X, pats.Dmat)
+    vec = convex.normal_program(X, y, pats.Dmat, bases, mode)
+    status, objective, _, Z = naive.normal_program_naive(X, y, pats.Dmat, bases, mode)
+    assert vec.ok and status in convex.ACCEPTED
+    assert vec.objective == pytest.approx(objective, rel=1e-5, abs=1e-8)
+    value = vec.values["Z"] if mode == "relaxed" else vec.values["A"] - vec.values["B"]
+    assert value == pytest.approx(Z, abs=1e-4)

@@ -83,7 +83,7 @@ def test_certificate_detects_a_too_small_working_set(family, mode):
     full = prog.solve()
     assert small.objective > full.objective * (1 + 1e-4)
     excluded = np.setdiff1d(np.arange(prog.P), start)
-    sc = ws.scores(prog, ws.multiplier(prog, small), excluded, 1.0)
+    sc = ws.scores(prog, ws.multiplier(prog, small, start), excluded, 1.0)
     assert sc.max() > 1 + ws.CERT_TOL
     ws.certify(prog, small, start, float(sc.max()))
     assert small.status == "certificate_failed" and not small.ok

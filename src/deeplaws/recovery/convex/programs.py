@@ -248,6 +248,26 @@ class PatternProgram:
             return self.bases.cone(self.X, self.Dmat, j)
         return (2.0 * self.Dmat[:, j] - 1.0)[:, None] * self.X
 
+    def active_equations(
+        self, values: dict[str, np.ndarray], W: np.ndarray, rel: float = 1e-6
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(M, g): the rows A_gᵀλ = x_g/‖x_g‖ (−A_j for the V/B block) over the non-zero
+        groups among the skip group and the patterns W, as M λ = g."""
+        groups = []
+        if self.family == "skip":
+            groups.append((self.X, values["w0"][0]))
+        for sign, name in zip((1.0, -1.0), self.pattern_blocks, strict=False):
+            for j in W:
+                A = self.bases.U[j] if self.family == "normal" else self.Dmat[:, [j]] * self.X
+                groups.append((sign * A, values[name][j]))
+        norms = np.array([np.linalg.norm(x) for _, x in groups])
+        keep = norms > rel * norms.max(initial=0.0)
+        if not keep.any():
+            return np.zeros((0, self.X.shape[0])), np.zeros(0)
+        M = np.concatenate([A.T for (A, _), k in zip(groups, keep, strict=True) if k])
+        g = np.concatenate([x / nx for (_, x), nx, k in zip(groups, norms, keep, strict=True) if k])
+        return M, g
+
     def columns(self, W: np.ndarray) -> np.ndarray:
         """Dense [X (skip), A_j for j in W] (n × ·): the range a restricted fit can reach."""
         if self.family == "normal":

@@ -56,14 +56,35 @@ class WorkingSetOptions:
     max_outer: int = 25
 
 
-def multiplier(prog: PatternProgram, sol: Solution) -> np.ndarray:
-    """λ with A_gᵀλ = x_g/‖x_g‖ on the non-zero groups."""
-    if prog.mode == "train" and sol.dual is None:
+def multiplier(prog: PatternProgram, sol: Solution, W: np.ndarray | None = None) -> np.ndarray:
+    """λ with A_gᵀλ = x_g/‖x_g‖ on the non-zero groups.
+
+    Training programs: λ = −2r/β is unique. Min-norm programs restricted to few patterns:
+    the multiplier is not unique (fewer equations than n), and the one an interior-point
+    solve returns can be far from the full program's. There the least-norm solution of
+    the equations of the non-zero groups is taken when it is a multiplier of the
+    restricted program (equations consistent, every group of W dual feasible; the
+    irrepresentability certificate of the planted point), else the solver's."""
+    if prog.mode == "train":
+        if sol.dual is not None:
+            return np.asarray(sol.dual, dtype=float)
         return -2.0 * sol.info["fit_residual"] / prog.beta
     if sol.dual is None:
         raise RuntimeError("the solver returned no multiplier for the fit constraint")
     lam = np.asarray(sol.dual, dtype=float)
-    return lam if lam @ prog.y >= 0 else -lam
+    lam = lam if lam @ prog.y >= 0 else -lam
+    if W is None or W.size == prog.P:
+        return lam
+    M, g = prog.active_equations(sol.values, W)
+    if g.size == 0:
+        return lam
+    least, *_ = np.linalg.lstsq(M, g, rcond=None)
+    if np.linalg.norm(M @ least - g) > 1e-7 * np.sqrt(g.size):
+        return lam
+    inner = scores(prog, least, W, 1.0)
+    if prog.family == "skip":
+        inner = np.append(inner, np.linalg.norm(prog.X.T @ least))
+    return least if inner.max(initial=0.0) <= 1.0 + 1e-9 else lam
 
 
 def _projected_norm(G: np.ndarray, c: np.ndarray) -> float:
@@ -111,7 +132,7 @@ def feasible_start(prog: PatternProgram, W: np.ndarray, batch: int) -> np.ndarra
 def certify(prog: PatternProgram, sol: Solution, W: np.ndarray, excluded_max: float) -> None:
     """Dual feasibility over all patterns and the duality gap, into sol.info; a violation
     above CERT_TOL turns the status into certificate_failed."""
-    lam = multiplier(prog, sol)
+    lam = multiplier(prog, sol, W)
     cert_tol = CERT_TOL
     inner = scores(prog, lam, W, 1.0)
     dual_max = max(float(inner.max(initial=0.0)), excluded_max)
@@ -167,7 +188,7 @@ def solve(
         if not sol.ok or W.size == prog.P:
             break
         excluded = np.setdiff1d(all_patterns, W)
-        sc = scores(prog, multiplier(prog, sol), excluded, 1.0 - tie)
+        sc = scores(prog, multiplier(prog, sol, W), excluded, 1.0 - tie)
         excluded_max = float(sc.max(initial=-np.inf))
         hot = sc > 1.0 - tie
         if not hot.any():
