@@ -11,6 +11,12 @@ import numpy as np
 from deeplaws.recovery.convex import ACCEPTED, NormalBases, solver_options
 
 
+def _timed_solve(problem: cp.Problem, solver: str, clarabel_method: str) -> tuple[str, float]:
+    t0 = time.perf_counter()
+    problem.solve(solver=solver, **solver_options(solver, clarabel_method))
+    return str(problem.status), time.perf_counter() - t0
+
+
 def skip_program_naive(
     X: np.ndarray,
     y: np.ndarray,
@@ -42,10 +48,7 @@ def skip_program_naive(
         problem = cp.Problem(cp.Minimize(cp.sum_squares(pred - y) + beta * reg), cons)
     else:
         raise ValueError(f"naive formulation only for relaxed/train, got {mode!r}")
-    t0 = time.perf_counter()
-    problem.solve(solver=solver, **solver_options(solver, clarabel_method))
-    seconds = time.perf_counter() - t0
-    status = str(problem.status)
+    status, seconds = _timed_solve(problem, solver, clarabel_method)
     value = np.asarray(w0.value) if status in ACCEPTED else np.full(d, np.nan)
     return status, float(problem.value), seconds, value
 
@@ -90,10 +93,7 @@ def normal_program_naive(
         problem = cp.Problem(cp.Minimize(cp.sum_squares(pred - y) + beta * reg), cons)
     else:
         raise ValueError(f"naive formulation only for relaxed/train, got {mode!r}")
-    t0 = time.perf_counter()
-    problem.solve(solver=solver, **solver_options(solver, clarabel_method))
-    seconds = time.perf_counter() - t0
-    status = str(problem.status)
+    status, seconds = _timed_solve(problem, solver, clarabel_method)
     if status not in ACCEPTED:
         return status, float("nan"), seconds, np.full((P, m), np.nan)
     if mode == "relaxed":
