@@ -161,3 +161,21 @@ def test_unclean_statuses_are_counted_in_the_table_and_noted_on_the_figure():
     texts = [t.get_text() for ax in fig.axes for t in ax.texts]
     assert note in texts
     assert tables.status_note(table[table["status"] == "optimal"]) == ""
+
+
+def test_a_failed_restricted_solve_falls_back_to_the_full_program(monkeypatch):
+    X, y, pats = _instance("skip", 30, 4, 1)
+    prog = convex.PatternProgram("skip", "relaxed", X, y, pats.Dmat)
+    real = prog.solve
+
+    def restricted_fails(W=None):
+        sol = real(W)
+        if W is not None:
+            sol.status = "solver_error"
+        return sol
+
+    monkeypatch.setattr(prog, "solve", restricted_fails)
+    sol = ws.solve(prog, "working_set")
+    assert sol.ok and sol.info["exit"] == "full"
+    assert sol.info["restricted_failures"] == ["solver_error"]
+    assert sol.info["patterns_used"] == prog.P

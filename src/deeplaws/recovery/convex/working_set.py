@@ -176,6 +176,7 @@ def solve(
         W = feasible_start(prog, W, opts.batch)
     solve_s = compile_s = 0.0
     outer, exit_, excluded_max = 0, "full", -np.inf
+    failures: list[str] = []
     while True:
         outer += 1
         if strategy == "full" or W.size >= opts.full_fraction * prog.P or outer > opts.max_outer:
@@ -185,8 +186,15 @@ def solve(
             sol = prog.solve(W)
         solve_s += np.nan_to_num(sol.solve_seconds)
         compile_s += np.nan_to_num(sol.compile_seconds)
-        if not sol.ok or W.size == prog.P:
+        if W.size == prog.P:
             break
+        if not sol.ok:  # a failed restricted solve: the full program decides the record
+            log.warning(
+                "restricted solve %s (|W| = %d): solving the full program", sol.status, W.size
+            )
+            failures.append(sol.status)
+            W = all_patterns
+            continue
         excluded = np.setdiff1d(all_patterns, W)
         sc = scores(prog, multiplier(prog, sol, W), excluded, 1.0 - tie)
         excluded_max = float(sc.max(initial=-np.inf))
@@ -205,6 +213,7 @@ def solve(
         outer_iterations=outer,
         patterns_used=int(W.size),
         solver_status=sol.status,
+        restricted_failures=failures,
         strategy_seconds=time.perf_counter() - t0,
     )
     if sol.status in ACCEPTED:
