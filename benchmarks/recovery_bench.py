@@ -53,15 +53,18 @@ PROGRAMS = {  # benchmark program → (family, mode)
 FORMS = ("naive", "cvxpy", "full", "working_set")
 
 
+SIGMA = float(os.environ.get("RECOVERY_BENCH_SIGMA", "0"))  # set by --sigma for the children
+
+
 def _instance(family: str, n: int, d: int, seed: int = 0):
     from deeplaws.recovery import arrangements, data
 
     rng = np.random.default_rng([seed, n, d])
     if family == "skip":
-        X, w, y = data.skip_instance(rng, n, d, "gauss", "gauss", 0.0)
+        X, w, y = data.skip_instance(rng, n, d, "gauss", "gauss", SIGMA)
         planted_dirs = None
     else:
-        X, w, y, _ = data.normal_instance(rng, n, d, 1, "gauss", "gauss", 0.0)
+        X, w, y, _ = data.normal_instance(rng, n, d, 1, "gauss", "gauss", SIGMA)
         planted_dirs = w
     pats = arrangements.sample_patterns(X, rng, arrangements.n_directions(n, "n"), planted_dirs)
     return X, w, y, pats
@@ -302,10 +305,14 @@ def main() -> None:
         default=[],
         help="program:NxD:form triples not to run (e.g. skip_train:400x100:naive)",
     )
+    parser.add_argument("--sigma", type=float, default=0.0, help="noise level of the instances")
     parser.add_argument("--check-trials", type=int, default=0, help="strategy check, N trials")
     parser.add_argument("--max-n", type=int, default=400, help="largest n of --check-trials")
+    parser.add_argument("--seed", type=int, default=0, help="sampling seed of --check-trials")
     parser.add_argument("--grid", action="store_true", help="time the default-config grid")
     args = parser.parse_args()
+    global SIGMA
+    SIGMA = args.sigma
     ok = True
     rows = []
     for size in args.sizes:
@@ -370,7 +377,7 @@ def main() -> None:
                     f"| {cell('working_set', 'peak_mb', '.0f')} | {how} |"
                 )
     if args.check_trials:
-        ok = check_trials(args.check_trials, args.max_n) and ok
+        ok = check_trials(args.check_trials, args.max_n, args.seed) and ok
     if args.grid:
         seconds, count = time_default_grid(ROOT / "config" / "config.yaml")
         print(f"\ndefault-config P2 grid, one process, one core: {count} trials in {seconds:.0f} s")
