@@ -1,6 +1,9 @@
 # Helpers of the recovery rules (paths, seeds, settings, input functions, targets).
 # No rules here. The experiment layout lives in deeplaws.recovery.{layout,figures}.
 
+import functools
+
+from deeplaws.recovery import cost as _rc
 from deeplaws.recovery import layout as _rx
 from deeplaws.recovery import figures as _rf
 
@@ -101,6 +104,22 @@ def recovery_table_inputs(wildcards):
     return files
 
 
+# Finished trial records, reused by later jobs (deeplaws.recovery.store); "" disables reuse.
+RECOVERY_STORE = "results/recovery/store"
+
+
+def recovery_unit_grid(wildcards):
+    """(ns, ds, trials) of one unit: only its own share of the grid, so that growing the
+    grid does not change the params of finished cells and columns."""
+    unit = _rx.Unit.parse(wildcards.unit)
+    ns = recovery_ns() if unit.n is None else [unit.n]
+    ds = recovery_ds() if unit.d is None else [unit.d]
+    trials = config["recovery"]["trials"][wildcards.program]
+    if unit.trial is not None and _rx.PROGRAMS[wildcards.program].kind != "nonconvex":
+        trials = unit.trial + 1  # a one-trial unit runs its own trial only
+    return ns, ds, trials
+
+
 def recovery_settings(program):
     """The config values a program's trials depend on (and nothing else, so that a
     changed value reruns only the programs that use it)."""
@@ -118,13 +137,22 @@ def recovery_settings(program):
 
 
 def recovery_resources(wildcards):
-    unit = _rx.Unit.parse(wildcards.unit)
-    k = _rx.Panel.parse(wildcards.panel).k
-    trials = config["recovery"]["trials"][wildcards.program]
-    formulation = config["recovery"]["formulation"]
-    return _rx.resources(
-        wildcards.program, unit, recovery_ns(), recovery_ds(), trials, k, formulation
+    """(mem_mb, runtime minutes) of one unit from the calibrated cost model."""
+    ns, ds, trials = recovery_unit_grid(wildcards)
+    return _recovery_resources(
+        wildcards.program,
+        wildcards.unit,
+        _rx.Panel.parse(wildcards.panel).k,
+        tuple(ns),
+        tuple(ds),
+        config["recovery"]["trials"][wildcards.program],
+        config["recovery"]["formulation"],
     )
+
+
+@functools.lru_cache(maxsize=None)
+def _recovery_resources(program, unit, k, ns, ds, trials, formulation):
+    return _rc.resources(program, _rx.Unit.parse(unit), list(ns), list(ds), trials, k, formulation)
 
 
 def recovery_outputs():

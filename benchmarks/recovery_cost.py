@@ -1,0 +1,289 @@
+"""Calibrate the P2 cost model (deeplaws.recovery.layout) against measured trials.
+
+For every program and size (n, d), a fresh child process runs real trials through the
+package (deeplaws.recovery.experiments.run_trial / run_nonconvex_cell, the code path of
+the pipeline's jobs, single-threaded) and reports the CPU seconds per trial
+(time.process_time: data, patterns, solve and metrics, imports excluded) and its peak RSS.
+The table prints the measured values beside the cost model and the ratio measured/model;
+``--fit`` fits, per program, CPU seconds = a + b·x^p and peak MiB = m0 + m1·x over the
+measured sizes (x = the program's size measure, see layout.size_measure) and writes them
+to src/deeplaws/recovery/cost_calibration.py, which the model reads. Rerun it after a
+solver change (``--quick``: fewer sizes, a few minutes).
+
+``--project CONFIG`` sums the model over every unit of a config (default config merged
+with CONFIG, as ``snakemake --configfile CONFIG``) and prints CPU-hours per program.
+
+    PYTHONPATH=src python benchmarks/recovery_cost.py --fit [--quick] [--lock FILE]
+    PYTHONPATH=src python benchmarks/recovery_cost.py --measured FILE.json --fit
+    PYTHONPATH=src python benchmarks/recovery_cost.py --project config/paper.yaml
+"""
+
+from __future__ import annotations
+
+import os
+
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[_var] = "1"
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+CALIBRATION = ROOT / "src" / "deeplaws" / "recovery" / "cost_calibration.py"
+
+SIZES = [(50, 10), (100, 20), (200, 50), (300, 70), (400, 100)]
+QUICK_SIZES = [(100, 20), (200, 50), (400, 100)]
+PROGRAMS = (
+    "skip_relaxed",
+    "skip_train",
+    "normal_relaxed",
+    "normal_train",
+    "normal_nnic",
+    "plain_exact",
+    "ncvx_skip",
+    "ncvx_normal",
+    "skip_exact",
+    "normal_exact",
+)
+# The planted neurons of each program's calibration panel (k of its figures).
+K = {"normal_relaxed": 1, "normal_train": 1, "normal_exact": 1, "normal_nnic": 2}
+# Paper-config solver settings (the SLURM resources are for that config).
+SETTINGS = {"clarabel_method": "faer", "formulation": "conic"}
+
+
+def _trials_for(program: str, n: int, d: int) -> int:
+    """Enough trials for ~1 s of CPU at the small sizes, one at the large ones."""
+    from deeplaws.recovery import cost as layout
+
+    if layout.PROGRAMS[program].kind == "nonconvex":
+        return 5  # one cell batch of 5 nets; per-trial cost = batch cost / 5
+    seconds = layout.cost_estimate(program, n, d, K.get(program, 1))[1]
+    return int(np.clip(np.ceil(2.0 / max(seconds, 1e-3)), 1, 5))
+
+
+def child(program: str, n: int, d: int, trials: int) -> dict:
+    """Run ``trials`` trials in this process; CPU seconds per trial and peak RSS."""
+    import resource
+
+    t_import = time.process_time()
+    from deeplaws.recovery import experiments, layout
+    from deeplaws.recovery.runtime import pin_threads
+
+    pin_threads(1)
+    import_cpu = time.process_time() - t_import
+    k = K.get(program, 1)
+    panel = experiments.Panel(k=k)
+    kind = layout.PROGRAMS[program].kind
+    keys = {"clarabel_method", "formulation", "solver", "tol", "beta"} if kind == "convex" else ()
+    settings = experiments.Settings(**{k_: v for k_, v in SETTINGS.items() if k_ in keys})
+    statuses = []
+    t0, w0 = time.process_time(), time.perf_counter()
+    if kind == "nonconvex":
+        recs = experiments.run_nonconvex_cell(
+            program, panel, n, d, list(range(trials)), 20260101, settings
+        )
+    else:
+        recs = [
+            experiments.run_trial(program, panel, n, d, t, 20260101, settings)
+            for t in range(trials)
+        ]
+    statuses = sorted({r["status"] for r in recs})
+    cpu = (time.process_time() - t0) / trials
+    wall = (time.perf_counter() - w0) / trials
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {
+        "program": program,
+        "n": n,
+        "d": d,
+        "k": k,
+        "trials": trials,
+        "cpu_s": cpu,
+        "wall_s": wall,
+        "peak_mib": peak,
+        "import_cpu_s": import_cpu,
+        "statuses": statuses,
+    }
+
+
+def measure(programs, sizes, lock: str | None) -> list[dict]:
+    rows = []
+    for program in programs:
+        for n, d in sizes:
+            trials = _trials_for(program, n, d)
+            cmd = [sys.executable, __file__, "--child", program, str(n), str(d), str(trials)]
+            if lock:
+                cmd = ["flock", lock, *cmd]
+            out = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+            if out.returncode != 0:
+                print(f"{program} ({n}, {d}) failed:\n{out.stderr[-2000:]}", file=sys.stderr)
+                continue
+            row = json.loads(out.stdout.strip().splitlines()[-1])
+            row["load"] = os.getloadavg()[0]
+            rows.append(row)
+            print(
+                f"  measured {program:15s} ({n:3d}, {d:3d}) x{trials}: "
+                f"{row['cpu_s']:8.2f} s CPU/trial, {row['peak_mib']:7.0f} MiB, "
+                f"load {row['load']:.1f}",
+                flush=True,
+            )
+    return rows
+
+
+def fit(rows: list[dict]) -> dict:
+    """Per program: CPU s = a + b x^p (log-space least squares), MiB = m0 + m1 x."""
+    from scipy.optimize import least_squares
+
+    from deeplaws.recovery import cost as layout
+
+    out = {}
+    for program in sorted({r["program"] for r in rows}):
+        pts = [r for r in rows if r["program"] == program]
+        x = np.array([layout.size_measure(program, r["n"], r["d"], r["k"]) for r in pts])
+        t = np.array([r["cpu_s"] for r in pts])
+        mem = np.array([r["peak_mib"] for r in pts])
+
+        def resid(theta, x=x, t=t):
+            a, b, p = np.exp(theta[0]), np.exp(theta[1]), theta[2]
+            return np.log(a + b * x**p) - np.log(t)
+
+        p0 = 1.0
+        b0 = max(t.max() / x.max(), 1e-12)
+        start = [np.log(max(t.min() / 2, 1e-3)), np.log(b0), p0]
+        sol = least_squares(resid, start, bounds=([-12, -60, 0.3], [5, 10, 2.5]))
+        a, b, p = float(np.exp(sol.x[0])), float(np.exp(sol.x[1])), float(sol.x[2])
+        A = np.vstack([np.ones_like(x), x]).T
+        m0, m1 = np.linalg.lstsq(A, mem, rcond=None)[0]
+        m0 = float(max(m0, mem.min() * 0.8))
+        m1 = float(max(m1, 0.0))
+        out[program] = {
+            "cpu_a_s": a,
+            "cpu_b_s": b,
+            "cpu_p": p,
+            "mem_base_mib": m0,
+            "mem_per_x_mib": m1,
+            "sizes": [[r["n"], r["d"]] for r in pts],
+        }
+    return out
+
+
+def table(rows: list[dict], header: str) -> None:
+    from deeplaws.recovery import cost as layout
+
+    print(f"\n{header}")
+    print(
+        "| program | (n, d) | CPU s measured | model | measured/model | MiB measured | model | ratio |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
+    worst = 1.0
+    for r in rows:
+        mem, sec = layout.cost_estimate(r["program"], r["n"], r["d"], r["k"])
+        ratio, mratio = r["cpu_s"] / sec, r["peak_mib"] / mem
+        worst = max(worst, ratio, 1 / ratio)
+        print(
+            f"| {r['program']} | ({r['n']}, {r['d']}) | {r['cpu_s']:.3g} | {sec:.3g} | "
+            f"{ratio:.2f} | {r['peak_mib']:.0f} | {mem:.0f} | {mratio:.2f} |"
+        )
+    print(f"worst factor (max of ratio, 1/ratio): {worst:.2f}")
+
+
+def write_calibration(programs: dict, rows: list[dict]) -> None:
+    loads = [r.get("load", float("nan")) for r in rows]
+    text = (
+        '"""Fitted coefficients of the P2 cost model (deeplaws.recovery.cost.cost_estimate).\n\n'
+        "Written by benchmarks/recovery_cost.py --fit; do not edit by hand. Per program: CPU\n"
+        "seconds per trial = cpu_a_s + cpu_b_s * x ** cpu_p and peak MiB = mem_base_mib +\n"
+        "mem_per_x_mib * x, x = layout.size_measure(program, n, d, k), fitted on the sizes listed.\n"
+        f"Measured {time.strftime('%Y-%m-%d')} with {SETTINGS}, single-threaded, load average\n"
+        f"{np.nanmin(loads):.1f}-{np.nanmax(loads):.1f} during the runs.\n"
+        '"""\n\n'
+        f"SETTINGS = {SETTINGS!r}\n\n"
+        f"PROGRAMS = {json.dumps(programs, indent=4, sort_keys=True)}\n"
+    )
+    CALIBRATION.write_text(text)
+
+
+def _merge(base: dict, over: dict) -> dict:
+    out = dict(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def project(configfile: str) -> None:
+    import yaml
+
+    from deeplaws.recovery import cost as layout
+
+    config = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
+    if configfile:
+        config = _merge(config, yaml.safe_load(Path(configfile).read_text()))
+    proj = layout.projection(config["recovery"])
+    print(f"\nProjection for {configfile or 'config/config.yaml'} (cost model, one core):")
+    print("| program | jobs | trials | CPU-hours | requested job-hours |")
+    print("|---|---|---|---|---|")
+    for program, p in sorted(proj.items(), key=lambda kv: -kv[1]["cpu_hours"]):
+        print(
+            f"| {program} | {p['jobs']} | {p['trials']} | {p['cpu_hours']:.2f} | "
+            f"{p['requested_hours']:.2f} |"
+        )
+    total = sum(p["cpu_hours"] for p in proj.values())
+    req = sum(p["requested_hours"] for p in proj.values())
+    jobs = sum(p["jobs"] for p in proj.values())
+    print(f"| total | {jobs} | | {total:.1f} | {req:.1f} |")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--child", nargs=4, metavar=("PROGRAM", "N", "D", "TRIALS"))
+    ap.add_argument("--programs", nargs="+", default=list(PROGRAMS))
+    ap.add_argument("--sizes", nargs="+", help="NxD sizes (default: 5 sizes up to 400x100)")
+    ap.add_argument("--quick", action="store_true", help=f"sizes {QUICK_SIZES}")
+    ap.add_argument("--max-size", help="NxD: skip larger sizes for the exact programs")
+    ap.add_argument("--lock", help="run every measurement under flock on this file")
+    ap.add_argument("--measured", help="reuse measurements from this JSON file")
+    ap.add_argument("--save", default="", help="write the measurements to this JSON file")
+    ap.add_argument("--fit", action="store_true", help="fit and write cost_calibration.py")
+    ap.add_argument("--project", nargs="?", const="config/paper.yaml", default=None)
+    args = ap.parse_args()
+    if args.child:
+        program, n, d, trials = args.child
+        print(json.dumps(child(program, int(n), int(d), int(trials))))
+        return
+    if args.project is not None and not args.fit and not args.measured:
+        project(args.project)
+        return
+    if args.measured:
+        rows = json.loads(Path(args.measured).read_text())
+    else:
+        sizes = QUICK_SIZES if args.quick else SIZES
+        if args.sizes:
+            sizes = [tuple(int(v) for v in s.split("x")) for s in args.sizes]
+        rows = measure(args.programs, sizes, args.lock)
+        if args.save:
+            Path(args.save).write_text(json.dumps(rows, indent=1))
+    table(rows, "Before the fit (the cost model as it reads now):")
+    if args.fit:
+        coeffs = fit(rows)
+        from deeplaws.recovery import cost_calibration
+
+        programs = {**cost_calibration.PROGRAMS, **coeffs}
+        write_calibration(programs, rows)
+        from deeplaws.recovery import cost as layout
+
+        layout.reload_calibration()
+        table(rows, "After the fit:")
+    if args.project is not None:
+        project(args.project)
+
+
+if __name__ == "__main__":
+    main()
