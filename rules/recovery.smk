@@ -59,6 +59,7 @@ rule recovery_estimate_mixture:
         sigmas=lambda wc: _span(config["recovery"]["mixture"]["sigmas"]),
         n=lookup(dpath="recovery/mixture/n", within=config),
         samples=lookup(dpath="recovery/mixture/samples", within=config),
+        mean_draws=lookup(dpath="recovery/mixture/mean_draws", within=config),
         base_seed=lookup(dpath="seeds/base", within=config),
     threads: 1
     resources:
