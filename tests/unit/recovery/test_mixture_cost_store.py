@@ -113,12 +113,6 @@ def test_store_reuses_matching_records_only(tmp_path):
     again, stats = store.run_unit(*args, tmp_path, "code-a")
     assert stats == {"reused": 4, "computed": 0}
     assert json.dumps(again) == json.dumps(_jsonable(first))  # the same records
-    # a different code digest, seed or setting is a different record
-    _, stats = store.run_unit(*args, tmp_path, "code-b")
-    assert stats["reused"] == 0
-    other = (*args[:6], 1, settings)
-    _, stats = store.run_unit(*other, tmp_path, "code-a")
-    assert stats["reused"] == 0
     # a failed trial is never reused
     path = store.record_path(tmp_path, "skip_relaxed", args[1], 10, 5, 0)
     entry = json.loads(path.read_text())
@@ -126,6 +120,12 @@ def test_store_reuses_matching_records_only(tmp_path):
     path.write_text(json.dumps(entry))
     _, stats = store.run_unit(*args, tmp_path, "code-a")
     assert stats == {"reused": 3, "computed": 1}
+    # a different code digest or seed is a different record (the entry is replaced)
+    _, stats = store.run_unit(*args, tmp_path, "code-b")
+    assert stats["reused"] == 0
+    other = (*args[:6], 1, settings)
+    _, stats = store.run_unit(*other, tmp_path, "code-a")
+    assert stats["reused"] == 0
     # without a store everything is computed, with the same records
     fresh, stats = store.run_unit(*args, None, "code-a")
     assert stats["computed"] == 4
