@@ -162,12 +162,12 @@ def fit(rows: list[dict]) -> dict:
         m0 = float(max(m0, mem.min() * 0.8))
         m1 = float(max(m1, 0.0))
         out[program] = {
-            "cpu_a_s": a,
-            "cpu_b_s": b,
-            "cpu_p": p,
-            "mem_base_mib": m0,
-            "mem_per_x_mib": m1,
-            "sizes": [[r["n"], r["d"]] for r in pts],
+            "cpu_a_s": float(f"{a:.4g}"),
+            "cpu_b_s": float(f"{b:.4g}"),
+            "cpu_p": float(f"{p:.4g}"),
+            "mem_base_mib": float(f"{m0:.4g}"),
+            "mem_per_x_mib": float(f"{m1:.4g}"),
+            "sizes": " ".join(f"{r['n']}x{r['d']}" for r in pts),
         }
     return out
 
@@ -199,13 +199,14 @@ def write_calibration(programs: dict, rows: list[dict]) -> None:
         "Written by benchmarks/recovery_cost.py --fit; do not edit by hand. Per program: CPU\n"
         "seconds per trial = cpu_a_s + cpu_b_s * x ** cpu_p and peak MiB = mem_base_mib +\n"
         "mem_per_x_mib * x, x = layout.size_measure(program, n, d, k), fitted on the sizes listed.\n"
-        f"Measured {time.strftime('%Y-%m-%d')} with {SETTINGS}, single-threaded, load average\n"
-        f"{np.nanmin(loads):.1f}-{np.nanmax(loads):.1f} during the runs.\n"
+        f"Measured {time.strftime('%Y-%m-%d')}, single-threaded, with {SETTINGS};\n"
+        f"load average {np.nanmin(loads):.1f}-{np.nanmax(loads):.1f} during the runs.\n"
         '"""\n\n'
-        f"SETTINGS = {SETTINGS!r}\n\n"
+        f"SETTINGS = {json.dumps(SETTINGS)}\n\n"
         f"PROGRAMS = {json.dumps(programs, indent=4, sort_keys=True)}\n"
     )
     CALIBRATION.write_text(text)
+    subprocess.run([sys.executable, "-m", "ruff", "format", "-q", str(CALIBRATION)], check=False)
 
 
 def _merge(base: dict, over: dict) -> dict:

@@ -72,12 +72,40 @@ def recovery_spec(figure):
     return _rf.figure_specs(config["recovery"]["sigmas"])[figure]
 
 
-def recovery_units(program):
+def recovery_record_grid(program, panel_key):
+    """(ns, ds) of one record set: the whole grid, or the cut grid (small_grid) when only
+    figures outside recovery.full_grid read it."""
     rc = config["recovery"]
+    full = rc["full_grid"] if isinstance(rc["full_grid"], str) else tuple(rc["full_grid"])
+    small = rc["small_grid"]
+    grids = _recovery_grids(
+        tuple(rc["figures"]),
+        tuple(rc["sigmas"]),
+        tuple(recovery_ns()),
+        tuple(recovery_ds()),
+        full,
+        small["n_max"],
+        small["d_max"],
+    )
+    return grids.get((program, panel_key), (recovery_ns(), recovery_ds()))
+
+
+@functools.lru_cache(maxsize=None)
+def _recovery_grids(figures, sigmas, ns, ds, full, n_max, d_max):
+    specs = _rf.figure_specs(list(sigmas))
+    full = full if isinstance(full, str) else list(full)
+    return _rf.record_set_grids(
+        [specs[f] for f in figures], list(ns), list(ds), full, n_max, d_max
+    )
+
+
+def recovery_units(program, panel_key):
+    rc = config["recovery"]
+    ns, ds = recovery_record_grid(program, panel_key)
     return _rx.units(
         program,
-        recovery_ns(),
-        recovery_ds(),
+        ns,
+        ds,
         rc["trials"][program],
         rc["fanout"]["batch"][program],
         rc["fanout"]["per_trial_min_n"],
@@ -87,7 +115,7 @@ def recovery_units(program):
 def recovery_unit_files(program, panel):
     return [
         f"results/recovery/{program}/{panel.key}/{u.key}.json"
-        for u in recovery_units(program)
+        for u in recovery_units(program, panel.key)
     ]
 
 
@@ -112,8 +140,9 @@ def recovery_unit_grid(wildcards):
     """(ns, ds, trials) of one unit: only its own share of the grid, so that growing the
     grid does not change the params of finished cells and columns."""
     unit = _rx.Unit.parse(wildcards.unit)
-    ns = recovery_ns() if unit.n is None else [unit.n]
-    ds = recovery_ds() if unit.d is None else [unit.d]
+    grid_ns, grid_ds = recovery_record_grid(wildcards.program, wildcards.panel)
+    ns = grid_ns if unit.n is None else [unit.n]
+    ds = grid_ds if unit.d is None else [unit.d]
     trials = config["recovery"]["trials"][wildcards.program]
     if unit.trial is not None and _rx.PROGRAMS[wildcards.program].kind != "nonconvex":
         trials = unit.trial + 1  # a one-trial unit runs its own trial only

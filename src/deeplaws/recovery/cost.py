@@ -126,20 +126,25 @@ def projection(rc: dict) -> dict[str, dict[str, float]]:
     ns = [int(v) for v in _span(rc["grid"]["n"])]
     ds = [int(v) for v in _span(rc["grid"]["d"])]
     specs = figures.figure_specs(rc["sigmas"])
-    sets = figures.record_sets([specs[f] for f in rc["figures"]])
+    active = [specs[f] for f in rc["figures"]]
+    small = rc.get("small_grid", {})
+    grids = figures.record_set_grids(
+        active, ns, ds, rc.get("full_grid", "all"), small.get("n_max"), small.get("d_max")
+    )
     out: dict[str, dict[str, float]] = {}
-    for program, panel in sets:
+    for program, panel in figures.record_sets(active):
+        pns, pds = grids[(program, panel.key)]
         trials = rc["trials"][program]
         batch = rc["fanout"]["batch"][program]
         form = rc.get("formulation", "conic")
         p = out.setdefault(
             program, {"jobs": 0, "trials": 0, "cpu_hours": 0.0, "requested_hours": 0.0}
         )
-        for unit in units(program, ns, ds, trials, batch, rc["fanout"]["per_trial_min_n"]):
-            _, seconds = unit_cost(program, unit, ns, ds, trials, panel.k, form)
-            _, minutes = resources(program, unit, ns, ds, trials, panel.k, form)
+        for unit in units(program, pns, pds, trials, batch, rc["fanout"]["per_trial_min_n"]):
+            _, seconds = unit_cost(program, unit, pns, pds, trials, panel.k, form)
+            _, minutes = resources(program, unit, pns, pds, trials, panel.k, form)
             p["jobs"] += 1
-            p["trials"] += len(unit.tasks(ns, ds, trials))
+            p["trials"] += len(unit.tasks(pns, pds, trials))
             p["cpu_hours"] += seconds / 3600.0
             p["requested_hours"] += minutes / 60.0
     return out
