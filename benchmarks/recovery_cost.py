@@ -13,7 +13,7 @@ solver change (``--quick``: fewer sizes, a few minutes).
 ``--project CONFIG`` sums the model over every unit of a config (default config merged
 with CONFIG, as ``snakemake --configfile CONFIG``) and prints CPU-hours per program.
 
-    PYTHONPATH=src python benchmarks/recovery_cost.py --fit [--quick] [--lock FILE]
+    PYTHONPATH=src python benchmarks/recovery_cost.py --fit [--quick] [--lock FILE] [--set K=V]
     PYTHONPATH=src python benchmarks/recovery_cost.py --measured FILE.json --fit
     PYTHONPATH=src python benchmarks/recovery_cost.py --project config/paper.yaml
 """
@@ -67,7 +67,7 @@ def _trials_for(program: str, n: int, d: int) -> int:
     return int(np.clip(np.ceil(2.0 / max(seconds, 1e-3)), 1, 5))
 
 
-def child(program: str, n: int, d: int, trials: int) -> dict:
+def child(program: str, n: int, d: int, trials: int, solver_settings: dict) -> dict:
     """Run ``trials`` trials in this process; CPU seconds per trial and peak RSS."""
     import resource
 
@@ -80,8 +80,9 @@ def child(program: str, n: int, d: int, trials: int) -> dict:
     k = K.get(program, 1)
     panel = experiments.Panel(k=k)
     kind = layout.PROGRAMS[program].kind
-    keys = {"clarabel_method", "formulation", "solver", "tol", "beta"} if kind == "convex" else ()
-    settings = experiments.Settings(**{k_: v for k_, v in SETTINGS.items() if k_ in keys})
+    # Solver settings apply to the convex programs only (as recovery_settings in the rules).
+    conv = solver_settings if kind == "convex" else {}
+    settings = experiments.Settings.from_dict(conv)
     statuses = []
     t0, w0 = time.process_time(), time.perf_counter()
     if kind == "nonconvex":
@@ -112,11 +113,13 @@ def child(program: str, n: int, d: int, trials: int) -> dict:
 
 
 def measure(programs, sizes, lock: str | None) -> list[dict]:
+    settings = json.dumps(SETTINGS)
     rows = []
     for program in programs:
         for n, d in sizes:
             trials = _trials_for(program, n, d)
             cmd = [sys.executable, __file__, "--child", program, str(n), str(d), str(trials)]
+            cmd.append(settings)
             if lock:
                 cmd = ["flock", lock, *cmd]
             out = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
@@ -244,7 +247,14 @@ def project(configfile: str) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--child", nargs=4, metavar=("PROGRAM", "N", "D", "TRIALS"))
+    ap.add_argument("--child", nargs="+", help="PROGRAM N D TRIALS [SETTINGS-JSON] (internal)")
+    ap.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a solver setting of the convex programs (e.g. strategy=...), YAML value",
+    )
     ap.add_argument("--programs", nargs="+", default=list(PROGRAMS))
     ap.add_argument("--sizes", nargs="+", help="NxD sizes (default: 5 sizes up to 400x100)")
     ap.add_argument("--quick", action="store_true", help=f"sizes {QUICK_SIZES}")
@@ -256,9 +266,15 @@ def main() -> None:
     ap.add_argument("--project", nargs="?", const="config/paper.yaml", default=None)
     args = ap.parse_args()
     if args.child:
-        program, n, d, trials = args.child
-        print(json.dumps(child(program, int(n), int(d), int(trials))))
+        program, n, d, trials = args.child[:4]
+        settings = json.loads(args.child[4]) if len(args.child) > 4 else SETTINGS
+        print(json.dumps(child(program, int(n), int(d), int(trials), settings)))
         return
+    import yaml
+
+    for item in args.set:
+        key, _, value = item.partition("=")
+        SETTINGS[key] = yaml.safe_load(value)
     if args.project is not None and not args.fit and not args.measured:
         project(args.project)
         return
