@@ -55,6 +55,9 @@ PROGRAMS = (
 K = {"normal_relaxed": 1, "normal_train": 1, "normal_exact": 1, "normal_nnic": 2}
 # Paper-config solver settings (the SLURM resources are for that config).
 SETTINGS = {"clarabel_method": "faer", "formulation": "conic"}
+# CPU seconds of a solve job outside its trials (interpreter, imports, Snakemake's script
+# preamble), measured on the smallest jobs of the default config.
+STARTUP_CPU_S = 2.5
 
 
 def _trials_for(program: str, n: int, d: int) -> int:
@@ -195,21 +198,88 @@ def table(rows: list[dict], header: str) -> None:
     print(f"worst factor (max of ratio, 1/ratio): {worst:.2f}")
 
 
-def write_calibration(programs: dict, rows: list[dict]) -> None:
-    loads = [r.get("load", float("nan")) for r in rows]
+def write_calibration(programs: dict, measured: str) -> None:
     text = (
         '"""Fitted coefficients of the P2 cost model (deeplaws.recovery.cost.cost_estimate).\n\n'
-        "Written by benchmarks/recovery_cost.py --fit; do not edit by hand. Per program: CPU\n"
-        "seconds per trial = cpu_a_s + cpu_b_s * x ** cpu_p and peak MiB = mem_base_mib +\n"
-        "mem_per_x_mib * x, x = layout.size_measure(program, n, d, k), fitted on the sizes listed.\n"
-        f"Measured {time.strftime('%Y-%m-%d')}, single-threaded, with {SETTINGS};\n"
-        f"load average {np.nanmin(loads):.1f}-{np.nanmax(loads):.1f} during the runs.\n"
+        "Written by benchmarks/recovery_cost.py; do not edit by hand. Per program: CPU seconds\n"
+        "per trial = job_factor * (cpu_a_s + cpu_b_s * x ** cpu_p) and peak MiB = mem_base_mib\n"
+        "+ mem_per_x_mib * x, x = cost.size_measure(program, n, d, k); a, b, p and the memory\n"
+        "line fitted on single trials at the sizes listed (--fit), job_factor on whole pipeline\n"
+        "jobs (--jobs --fit). See MEASURED.\n"
         '"""\n\n'
         f"SETTINGS = {json.dumps(SETTINGS)}\n\n"
+        f"MEASURED = {json.dumps(measured)}\n\n"
         f"PROGRAMS = {json.dumps(programs, indent=4, sort_keys=True)}\n"
     )
     CALIBRATION.write_text(text)
     subprocess.run([sys.executable, "-m", "ruff", "format", "-q", str(CALIBRATION)], check=False)
+
+
+def _measured_note(rows: list[dict]) -> str:
+    loads = [r["load"] for r in rows if "load" in r] or [float("nan")]
+    return (
+        f"trials measured {time.strftime('%Y-%m-%d')}, one thread, {SETTINGS}, load average "
+        f"{min(loads):.1f}-{max(loads):.1f}"
+    )
+
+
+def jobs(root: Path) -> dict[str, list[float]]:
+    """Measured CPU time of every finished solve job (Snakemake benchmark files) beside the
+    model's prediction for its unit (trials computed in that job; start-up excluded).
+    Returns the ratios measured/model per program."""
+    import csv
+
+    from deeplaws.recovery import cost as layout
+    from deeplaws.recovery.layout import Panel, Unit
+
+    print("\n| program | panel | unit | trials | CPU s measured | model | measured/model |")
+    print("|---|---|---|---|---|---|---|")
+    ratios: dict[str, list[float]] = {}
+    for tsv in sorted((root / "benchmarks" / "recovery_solve_unit").glob("*/*/*.tsv")):
+        program, panel, unit = tsv.parts[-3], tsv.parts[-2], tsv.stem
+        out = root / "results" / "recovery" / program / panel / f"{unit}.json"
+        if not out.exists():
+            continue
+        unit_file = json.loads(out.read_text())
+        if unit_file.get("reuse", {}).get("reused", 0):
+            continue  # only jobs that computed every trial
+        cfg = unit_file["provenance"]["config"]
+        with tsv.open() as fh:
+            row = list(csv.DictReader(fh, delimiter="\t"))[-1]
+        measured = float(row["cpu_time"]) - STARTUP_CPU_S
+        k = Panel.parse(panel).k
+        _, model = layout.unit_cost(
+            program, Unit.parse(unit), cfg["ns"], cfg["ds"], cfg["trials"], k
+        )
+        ratio = measured / model
+        ratios.setdefault(program, []).append(ratio)
+        print(
+            f"| {program} | {panel} | {unit} | {len(unit_file['records'])} | "
+            f"{measured:.1f} | {model:.1f} | {ratio:.2f} |"
+        )
+    print("\n| program | jobs | measured/model min | median | max |")
+    print("|---|---|---|---|---|")
+    for program, r in sorted(ratios.items()):
+        print(f"| {program} | {len(r)} | {min(r):.2f} | {np.median(r):.2f} | {max(r):.2f} |")
+    return ratios
+
+
+def fit_jobs(ratios: dict[str, list[float]]) -> None:
+    """Scale each program's CPU model by sqrt(min · max) of its job ratios, which centres
+    the spread of measured/model over whole jobs (other panels, n ≈ d cells) on 1."""
+    from deeplaws.recovery import cost_calibration
+
+    programs = {k: dict(v) for k, v in cost_calibration.PROGRAMS.items()}
+    for program, r in ratios.items():
+        if program not in programs:
+            print(f"{program}: not calibrated on trials, job factor not applied")
+            continue
+        old = programs[program].get("job_factor", 1.0)
+        factor = old * float(np.sqrt(min(r) * max(r)))
+        programs[program]["job_factor"] = float(f"{factor:.3g}")
+        programs[program]["job_ratios"] = f"{len(r)} jobs, {min(r):.2f}-{max(r):.2f} before"
+    note = f"{cost_calibration.MEASURED}; job factors from {time.strftime('%Y-%m-%d')} jobs"
+    write_calibration(programs, note)
 
 
 def _merge(base: dict, over: dict) -> dict:
@@ -264,6 +334,13 @@ def main() -> None:
     ap.add_argument("--save", default="", help="write the measurements to this JSON file")
     ap.add_argument("--fit", action="store_true", help="fit and write cost_calibration.py")
     ap.add_argument("--project", nargs="?", const="config/paper.yaml", default=None)
+    ap.add_argument(
+        "--jobs",
+        nargs="?",
+        const=str(ROOT),
+        default=None,
+        help="compare the finished solve jobs of this repository with the model",
+    )
     args = ap.parse_args()
     if args.child:
         program, n, d, trials = args.child[:4]
@@ -275,6 +352,15 @@ def main() -> None:
     for item in args.set:
         key, _, value = item.partition("=")
         SETTINGS[key] = yaml.safe_load(value)
+    if args.jobs is not None:
+        ratios = jobs(Path(args.jobs))
+        if args.fit:
+            fit_jobs(ratios)
+            from deeplaws.recovery import cost
+
+            cost.reload_calibration()
+            jobs(Path(args.jobs))
+        return
     if args.project is not None and not args.fit and not args.measured:
         project(args.project)
         return
@@ -293,7 +379,7 @@ def main() -> None:
         from deeplaws.recovery import cost_calibration
 
         programs = {**cost_calibration.PROGRAMS, **coeffs}
-        write_calibration(programs, rows)
+        write_calibration(programs, _measured_note(rows))
         from deeplaws.recovery import cost as layout
 
         layout.reload_calibration()

@@ -59,7 +59,7 @@ def cost_estimate(
         mem, sec = _fallback_cost(program, n, d, k)
     else:
         x = size_measure(program, n, d, k)
-        sec = c["cpu_a_s"] + c["cpu_b_s"] * x ** c["cpu_p"]
+        sec = c.get("job_factor", 1.0) * (c["cpu_a_s"] + c["cpu_b_s"] * x ** c["cpu_p"])
         mem = c["mem_base_mib"] + c["mem_per_x_mib"] * x
     if formulation == "cvxpy" and PROGRAMS[program].kind == "convex":
         mem, sec = mem * CVXPY_FACTOR["mem"], sec * CVXPY_FACTOR["seconds"]

@@ -1,13 +1,15 @@
 """Fitted coefficients of the P2 cost model (deeplaws.recovery.cost.cost_estimate).
 
-Written by benchmarks/recovery_cost.py --fit; do not edit by hand. Per program: CPU
-seconds per trial = cpu_a_s + cpu_b_s * x ** cpu_p and peak MiB = mem_base_mib +
-mem_per_x_mib * x, x = layout.size_measure(program, n, d, k), fitted on the sizes listed.
-Measured 2026-12-02, single-threaded, with {'clarabel_method': 'faer', 'formulation': 'conic'};
-load average 1.5-4.0 during the runs.
+Written by benchmarks/recovery_cost.py; do not edit by hand. Per program: CPU seconds
+per trial = job_factor * (cpu_a_s + cpu_b_s * x ** cpu_p) and peak MiB = mem_base_mib
++ mem_per_x_mib * x, x = cost.size_measure(program, n, d, k); a, b, p and the memory
+line fitted on single trials at the sizes listed (--fit), job_factor on whole pipeline
+jobs (--jobs --fit). See MEASURED.
 """
 
 SETTINGS = {"clarabel_method": "faer", "formulation": "conic"}
+
+MEASURED = "trials measured 2026-12-02, one thread, {'clarabel_method': 'faer', 'formulation': 'conic'}, load average 1.5-4.0"
 
 PROGRAMS = {
     "normal_nnic": {
