@@ -152,28 +152,41 @@ def fit(rows: list[dict]) -> dict:
         pts = [r for r in rows if r["program"] == program]
         x = np.array([layout.size_measure(program, r["n"], r["d"], r["k"]) for r in pts])
         t = np.array([r["cpu_s"] for r in pts])
-        mem = np.array([r["peak_mib"] for r in pts])
 
-        def resid(theta, x=x, t=t):
+        # Dedicated trials weigh as much, together, as the (noisier) cells of pipeline jobs.
+        own = np.array([r.get("source") != "jobs" for r in pts])
+        w = np.where(own, max(1.0, (~own).sum() / max(own.sum(), 1)), 1.0)
+
+        def resid(theta, x=x, t=t, w=w):
             a, b, p = np.exp(theta[0]), np.exp(theta[1]), theta[2]
-            return np.log(a + b * x**p) - np.log(t)
+            return np.sqrt(w) * (np.log(a + b * x**p) - np.log(t))
 
         p0 = 1.0
         b0 = max(t.max() / x.max(), 1e-12)
         start = [np.log(max(t.min() / 2, 1e-3)), np.log(b0), p0]
         sol = least_squares(resid, start, bounds=([-12, -60, 0.3], [5, 10, 2.5]))
         a, b, p = float(np.exp(sol.x[0])), float(np.exp(sol.x[1])), float(sol.x[2])
-        A = np.vstack([np.ones_like(x), x]).T
-        m0, m1 = np.linalg.lstsq(A, mem, rcond=None)[0]
-        m0 = float(max(m0, mem.min() * 0.8))
-        m1 = float(max(m1, 0.0))
+        mpts = [r for r in pts if "peak_mib" in r]  # single trials in their own process
+        if mpts:
+            xm = np.array([layout.size_measure(program, r["n"], r["d"], r["k"]) for r in mpts])
+            mem = np.array([r["peak_mib"] for r in mpts])
+            A = np.vstack([np.ones_like(xm), xm]).T
+            m0, m1 = np.linalg.lstsq(A, mem, rcond=None)[0] if len(mpts) > 1 else (mem[0], 0.0)
+            m0 = float(max(m0, mem.min() * 0.8)) if len(mpts) > 1 else 125.0
+            m1 = float(max(m1, 0.0)) if len(mpts) > 1 else float((mem[0] - 125.0) / xm[0])
+        else:
+            m0 = m1 = None  # no peak measured: the model keeps its uncalibrated memory
         out[program] = {
             "cpu_a_s": float(f"{a:.4g}"),
             "cpu_b_s": float(f"{b:.4g}"),
             "cpu_p": float(f"{p:.4g}"),
-            "mem_base_mib": float(f"{m0:.4g}"),
-            "mem_per_x_mib": float(f"{m1:.4g}"),
-            "sizes": " ".join(f"{r['n']}x{r['d']}" for r in pts),
+            **(
+                {"mem_base_mib": float(f"{m0:.4g}"), "mem_per_x_mib": float(f"{m1:.4g}")}
+                if m0 is not None
+                else {}
+            ),
+            "sizes": " ".join(f"{r['n']}x{r['d']}" for r in pts if r.get("source") != "jobs"),
+            "job_cells": sum(r.get("source") == "jobs" for r in pts),
         }
     return out
 
@@ -187,14 +200,25 @@ def table(rows: list[dict], header: str) -> None:
     )
     print("|---|---|---|---|---|---|---|---|")
     worst = 1.0
+    jobs_ratios: dict[str, list[float]] = {}
     for r in rows:
         mem, sec = layout.cost_estimate(r["program"], r["n"], r["d"], r["k"])
-        ratio, mratio = r["cpu_s"] / sec, r["peak_mib"] / mem
+        ratio = r["cpu_s"] / sec
         worst = max(worst, ratio, 1 / ratio)
+        if r.get("source") == "jobs":
+            jobs_ratios.setdefault(r["program"], []).append(ratio)
+            continue
+        mratio = r["peak_mib"] / mem
         print(
             f"| {r['program']} | ({r['n']}, {r['d']}) | {r['cpu_s']:.3g} | {sec:.3g} | "
             f"{ratio:.2f} | {r['peak_mib']:.0f} | {mem:.0f} | {mratio:.2f} |"
         )
+    if jobs_ratios:
+        print("\nCells of pipeline jobs (CPU s per trial from the job's CPU time):")
+        print("| program | cells | measured/model min | median | max |")
+        print("|---|---|---|---|---|")
+        for program, r in sorted(jobs_ratios.items()):
+            print(f"| {program} | {len(r)} | {min(r):.2f} | {np.median(r):.2f} | {max(r):.2f} |")
     print(f"worst factor (max of ratio, 1/ratio): {worst:.2f}")
 
 
@@ -221,6 +245,56 @@ def _measured_note(rows: list[dict]) -> str:
         f"trials measured {time.strftime('%Y-%m-%d')}, one thread, {SETTINGS}, load average "
         f"{min(loads):.1f}-{max(loads):.1f}"
     )
+
+
+def record_rows(root: Path, programs) -> list[dict]:
+    """Per-(program, n, d) CPU seconds per trial from finished pipeline jobs: each trial's
+    recorded wall seconds, scaled by its job's measured CPU time (benchmark file, start-up
+    removed) over the job's summed trial wall seconds. Peak memory is not per trial there."""
+    import csv
+
+    from deeplaws.recovery.layout import Panel
+
+    cells: dict[tuple, list[float]] = {}
+    for tsv in sorted((root / "benchmarks" / "recovery_solve_unit").glob("*/*/*.tsv")):
+        program, panel, unit = tsv.parts[-3], tsv.parts[-2], tsv.stem
+        out = root / "results" / "recovery" / program / panel / f"{unit}.json"
+        if program not in programs or not out.exists():
+            continue
+        unit_file = json.loads(out.read_text())
+        if unit_file.get("reuse", {}).get("reused", 0):
+            continue
+        with tsv.open() as fh:
+            cpu = float(list(csv.DictReader(fh, delimiter="\t"))[-1]["cpu_time"]) - STARTUP_CPU_S
+        recs = [r for r in unit_file["records"] if np.isfinite(r.get("wall_seconds", np.nan))]
+        if program.startswith("ncvx"):  # one batch per cell: the cell's wall is per batch
+            walls = {(r["n"], r["d"]): r["wall_seconds"] / r["batch_size"] for r in recs}
+            total = sum(walls[(r["n"], r["d"])] for r in recs)
+        else:
+            total = sum(r["wall_seconds"] for r in recs)
+        if total <= 0:
+            continue
+        scale = cpu / total
+        k = Panel.parse(panel).k
+        for r in recs:
+            wall = (
+                r["wall_seconds"] / r.get("batch_size", 1)
+                if program.startswith("ncvx")
+                else r["wall_seconds"]
+            )
+            cells.setdefault((program, r["n"], r["d"], k), []).append(wall * scale)
+    return [
+        {
+            "program": p,
+            "n": n,
+            "d": d,
+            "k": k,
+            "cpu_s": float(np.mean(v)),
+            "source": "jobs",
+            "trials": len(v),
+        }
+        for (p, n, d, k), v in sorted(cells.items())
+    ]
 
 
 def jobs(root: Path) -> dict[str, list[float]]:
@@ -330,7 +404,14 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help=f"sizes {QUICK_SIZES}")
     ap.add_argument("--max-size", help="NxD: skip larger sizes for the exact programs")
     ap.add_argument("--lock", help="run every measurement under flock on this file")
-    ap.add_argument("--measured", help="reuse measurements from this JSON file")
+    ap.add_argument("--measured", nargs="+", help="reuse measurements from these JSON files")
+    ap.add_argument(
+        "--records",
+        nargs="?",
+        const=str(ROOT),
+        default=None,
+        help="also fit on the cells of the finished pipeline jobs of this repository",
+    )
     ap.add_argument("--save", default="", help="write the measurements to this JSON file")
     ap.add_argument("--fit", action="store_true", help="fit and write cost_calibration.py")
     ap.add_argument("--project", nargs="?", const="config/paper.yaml", default=None)
@@ -365,7 +446,7 @@ def main() -> None:
         project(args.project)
         return
     if args.measured:
-        rows = json.loads(Path(args.measured).read_text())
+        rows = [r for f in args.measured for r in json.loads(Path(f).read_text())]
     else:
         sizes = QUICK_SIZES if args.quick else SIZES
         if args.sizes:
@@ -373,6 +454,8 @@ def main() -> None:
         rows = measure(args.programs, sizes, args.lock)
         if args.save:
             Path(args.save).write_text(json.dumps(rows, indent=1))
+    if args.records is not None:
+        rows += record_rows(Path(args.records), set(args.programs))
     table(rows, "Before the fit (the cost model as it reads now):")
     if args.fit:
         coeffs = fit(rows)

@@ -55,12 +55,12 @@ def cost_estimate(
     (fitted on measured trials by benchmarks/recovery_cost.py), else the uncalibrated
     constants. The fit is for the conic formulation; cvxpy scales by CVXPY_FACTOR."""
     c = cost_calibration.PROGRAMS.get(program)
-    if c is None:
-        mem, sec = _fallback_cost(program, n, d, k)
-    else:
+    mem, sec = _fallback_cost(program, n, d, k)
+    if c is not None:
         x = size_measure(program, n, d, k)
         sec = c.get("job_factor", 1.0) * (c["cpu_a_s"] + c["cpu_b_s"] * x ** c["cpu_p"])
-        mem = c["mem_base_mib"] + c["mem_per_x_mib"] * x
+        if "mem_base_mib" in c:
+            mem = c["mem_base_mib"] + c["mem_per_x_mib"] * x
     if formulation == "cvxpy" and PROGRAMS[program].kind == "convex":
         mem, sec = mem * CVXPY_FACTOR["mem"], sec * CVXPY_FACTOR["seconds"]
     return mem, sec
