@@ -9,7 +9,7 @@ jobs (--jobs --fit). See MEASURED.
 
 SETTINGS = {"clarabel_method": "faer", "formulation": "conic"}
 
-MEASURED = "trials measured 2026-12-02, one thread, {'clarabel_method': 'faer', 'formulation': 'conic'}, load average 1.5-4.0"
+MEASURED = "trials measured 2026-12-02, one thread, {'clarabel_method': 'faer', 'formulation': 'conic'}, load average 0.0-4.0"
 
 PROGRAMS = {
     "ncvx_normal": {
@@ -70,10 +70,12 @@ PROGRAMS = {
         "sizes": "50x10 100x20 200x50 300x70 400x100",
     },
     "skip_train": {
-        "cpu_a_s": 0.04727,
-        "cpu_b_s": 2.378e-07,
-        "cpu_p": 1.26,
+        "cpu_a_s": 0.06293,
+        "cpu_b_s": 8.393e-07,
+        "cpu_p": 1.113,
         "job_cells": 30,
-        "sizes": "",
+        "mem_base_mib": 152.0,
+        "mem_per_x_mib": 0.0003051,
+        "sizes": "100x20 200x50 400x100",
     },
 }
