@@ -99,6 +99,16 @@ def _recovery_grids(figures, sigmas, ns, ds, full, n_max, d_max):
     )
 
 
+def recovery_figure_grid(figure):
+    """[ns, ds] of one figure: the whole grid if it is in recovery.full_grid, else cut."""
+    rc = config["recovery"]
+    ns, ds = recovery_ns(), recovery_ds()
+    if rc["full_grid"] == "all" or figure in rc["full_grid"]:
+        return [ns, ds]
+    cut_ns, cut_ds = _rf.cut_grid(ns, ds, rc["small_grid"]["n_max"], rc["small_grid"]["d_max"])
+    return [cut_ns, cut_ds]
+
+
 def recovery_units(program, panel_key):
     rc = config["recovery"]
     ns, ds = recovery_record_grid(program, panel_key)

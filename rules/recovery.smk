@@ -85,6 +85,7 @@ rule recovery_gather_table:
         benchmarks("recovery_gather_table", "{figure}")
     params:
         sigmas=lookup(dpath="recovery/sigmas", within=config),
+        grid=lambda wc: recovery_figure_grid(wc.figure),
     threads: 1
     resources:
         mem_mb=2000,

@@ -234,6 +234,15 @@ def record_sets(specs: list[FigureSpec]) -> list[tuple[str, Panel]]:
     return list(seen.values())
 
 
+def cut_grid(
+    ns: list[int], ds: list[int], n_max: int | None, d_max: int | None
+) -> tuple[list[int], list[int]]:
+    """The grid cut to n <= n_max, d <= d_max (at least its first value on each axis)."""
+    cut_ns = [n for n in ns if n_max is None or n <= n_max] or ns[:1]
+    cut_ds = [d for d in ds if d_max is None or d <= d_max] or ds[:1]
+    return cut_ns, cut_ds
+
+
 def record_set_grids(
     specs: list[FigureSpec],
     ns: list[int],
@@ -246,8 +255,7 @@ def record_set_grids(
     grid if a figure in ``full_grid`` ('all' or a list of IDs) reads it, else the grid cut
     to n <= n_max, d <= d_max."""
     full = {s.id for s in specs} if full_grid == "all" else set(full_grid)
-    cut_ns = [n for n in ns if n_max is None or n <= n_max] or ns[:1]
-    cut_ds = [d for d in ds if d_max is None or d <= d_max] or ds[:1]
+    cut_ns, cut_ds = cut_grid(ns, ds, n_max, d_max)
     out: dict[tuple[str, str], tuple[list[int], list[int]]] = {}
     for spec in specs:
         grid = (list(ns), list(ds)) if spec.id in full else (cut_ns, cut_ds)
