@@ -13,20 +13,18 @@ MEASURED = "trials measured 2026-12-02, one thread, {'clarabel_method': 'faer', 
 
 PROGRAMS = {
     "ncvx_normal": {
-        "cpu_a_s": 0.102,
-        "cpu_b_s": 3.665e-07,
-        "cpu_p": 0.8906,
+        "cpu_a_s": 0.1077,
+        "cpu_b_s": 1.479e-08,
+        "cpu_p": 1.183,
         "job_cells": 60,
         "sizes": "",
     },
     "ncvx_skip": {
-        "cpu_a_s": 0.1441,
-        "cpu_b_s": 8.902e-06,
-        "cpu_p": 0.7507,
+        "cpu_a_s": 0.1171,
+        "cpu_b_s": 8.18e-16,
+        "cpu_p": 2.5,
         "job_cells": 30,
-        "mem_base_mib": 325.7,
-        "mem_per_x_mib": 3.351e-05,
-        "sizes": "50x10 100x20 200x50",
+        "sizes": "",
     },
     "normal_nnic": {
         "cpu_a_s": 0.009048,
