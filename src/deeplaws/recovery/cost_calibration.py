@@ -20,11 +20,13 @@ PROGRAMS = {
         "sizes": "",
     },
     "ncvx_skip": {
-        "cpu_a_s": 0.1171,
-        "cpu_b_s": 8.18e-16,
-        "cpu_p": 2.5,
+        "cpu_a_s": 0.1625,
+        "cpu_b_s": 1.033e-06,
+        "cpu_p": 0.8955,
         "job_cells": 30,
-        "sizes": "",
+        "mem_base_mib": 325.7,
+        "mem_per_x_mib": 3.351e-05,
+        "sizes": "50x10 100x20 200x50",
     },
     "normal_nnic": {
         "cpu_a_s": 0.009048,
