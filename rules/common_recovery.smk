@@ -1,6 +1,9 @@
 # Helpers of the recovery rules (paths, seeds, settings, input functions, targets).
 # No rules here. The experiment layout lives in deeplaws.recovery.{layout,figures}.
 
+import functools
+
+from deeplaws.recovery import cost as _rc
 from deeplaws.recovery import layout as _rx
 from deeplaws.recovery import figures as _rf
 
@@ -69,12 +72,50 @@ def recovery_spec(figure):
     return _rf.figure_specs(config["recovery"]["sigmas"])[figure]
 
 
-def recovery_units(program):
+def recovery_record_grid(program, panel_key):
+    """(ns, ds) of one record set: the whole grid, or the cut grid (small_grid) when only
+    figures outside recovery.full_grid read it."""
     rc = config["recovery"]
+    full = rc["full_grid"] if isinstance(rc["full_grid"], str) else tuple(rc["full_grid"])
+    small = rc["small_grid"]
+    grids = _recovery_grids(
+        tuple(rc["figures"]),
+        tuple(rc["sigmas"]),
+        tuple(recovery_ns()),
+        tuple(recovery_ds()),
+        full,
+        small["n_max"],
+        small["d_max"],
+    )
+    return grids.get((program, panel_key), (recovery_ns(), recovery_ds()))
+
+
+@functools.lru_cache(maxsize=None)
+def _recovery_grids(figures, sigmas, ns, ds, full, n_max, d_max):
+    specs = _rf.figure_specs(list(sigmas))
+    full = full if isinstance(full, str) else list(full)
+    return _rf.record_set_grids(
+        [specs[f] for f in figures], list(ns), list(ds), full, n_max, d_max
+    )
+
+
+def recovery_figure_grid(figure):
+    """[ns, ds] of one figure: the whole grid if it is in recovery.full_grid, else cut."""
+    rc = config["recovery"]
+    ns, ds = recovery_ns(), recovery_ds()
+    if rc["full_grid"] == "all" or figure in rc["full_grid"]:
+        return [ns, ds]
+    cut_ns, cut_ds = _rf.cut_grid(ns, ds, rc["small_grid"]["n_max"], rc["small_grid"]["d_max"])
+    return [cut_ns, cut_ds]
+
+
+def recovery_units(program, panel_key):
+    rc = config["recovery"]
+    ns, ds = recovery_record_grid(program, panel_key)
     return _rx.units(
         program,
-        recovery_ns(),
-        recovery_ds(),
+        ns,
+        ds,
         rc["trials"][program],
         rc["fanout"]["batch"][program],
         rc["fanout"]["per_trial_min_n"],
@@ -84,7 +125,7 @@ def recovery_units(program):
 def recovery_unit_files(program, panel):
     return [
         f"results/recovery/{program}/{panel.key}/{u.key}.json"
-        for u in recovery_units(program)
+        for u in recovery_units(program, panel.key)
     ]
 
 
@@ -99,6 +140,23 @@ def recovery_table_inputs(wildcards):
     for program, panel in _rf.record_sets([spec]):
         files += recovery_unit_files(program, panel)
     return files
+
+
+# Finished trial records, reused by later jobs (deeplaws.recovery.store); "" disables reuse.
+RECOVERY_STORE = "results/recovery/store"
+
+
+def recovery_unit_grid(wildcards):
+    """(ns, ds, trials) of one unit: only its own share of the grid, so that growing the
+    grid does not change the params of finished cells and columns."""
+    unit = _rx.Unit.parse(wildcards.unit)
+    grid_ns, grid_ds = recovery_record_grid(wildcards.program, wildcards.panel)
+    ns = grid_ns if unit.n is None else [unit.n]
+    ds = grid_ds if unit.d is None else [unit.d]
+    trials = config["recovery"]["trials"][wildcards.program]
+    if unit.trial is not None and _rx.PROGRAMS[wildcards.program].kind != "nonconvex":
+        trials = unit.trial + 1  # a one-trial unit runs its own trial only
+    return ns, ds, trials
 
 
 def recovery_settings(program):
@@ -119,13 +177,22 @@ def recovery_settings(program):
 
 
 def recovery_resources(wildcards):
-    unit = _rx.Unit.parse(wildcards.unit)
-    k = _rx.Panel.parse(wildcards.panel).k
-    trials = config["recovery"]["trials"][wildcards.program]
-    formulation = config["recovery"]["formulation"]
-    return _rx.resources(
-        wildcards.program, unit, recovery_ns(), recovery_ds(), trials, k, formulation
+    """(mem_mb, runtime minutes) of one unit from the calibrated cost model."""
+    ns, ds, trials = recovery_unit_grid(wildcards)
+    return _recovery_resources(
+        wildcards.program,
+        wildcards.unit,
+        _rx.Panel.parse(wildcards.panel).k,
+        tuple(ns),
+        tuple(ds),
+        config["recovery"]["trials"][wildcards.program],
+        config["recovery"]["formulation"],
     )
+
+
+@functools.lru_cache(maxsize=None)
+def _recovery_resources(program, unit, k, ns, ds, trials, formulation):
+    return _rc.resources(program, _rx.Unit.parse(unit), list(ns), list(ds), trials, k, formulation)
 
 
 def recovery_outputs():

@@ -4,6 +4,9 @@
 # Records:  results/recovery/<program>/<panel>/<unit>.json, one record per trial, where a
 #           unit is a cell n~N_d~D (all trials), one trial n~N_d~D_trial~T (expensive
 #           training programs), a column n~all_d~D or a whole panel n~all_d~all.
+#           A unit's params hold only its own share of the grid, and finished trials are
+#           reused from the record store results/recovery/store (deeplaws.recovery.store),
+#           so growing the grid or adding σ values or trials computes only the new records.
 # Tables:   results/recovery/tables/<figure>.csv (one tidy table per figure).
 # Figures:  results/figures/recovery/<figure>.{pdf,png}, named by the IDs of spec §9.
 
@@ -25,11 +28,12 @@ rule recovery_solve_unit:
     benchmark:
         benchmarks("recovery_solve_unit", "{program}/{panel}/{unit}")
     params:
-        ns=lambda wc: recovery_ns(),
-        ds=lambda wc: recovery_ds(),
-        trials=lambda wc: config["recovery"]["trials"][wc.program],
+        ns=lambda wc: recovery_unit_grid(wc)[0],
+        ds=lambda wc: recovery_unit_grid(wc)[1],
+        trials=lambda wc: recovery_unit_grid(wc)[2],
         base_seed=lookup(dpath="seeds/base", within=config),
         settings=lambda wc: recovery_settings(wc.program),
+        store=RECOVERY_STORE,
     threads: 1
     resources:
         mem_mb=lambda wc: recovery_resources(wc)[0],
@@ -55,6 +59,7 @@ rule recovery_estimate_mixture:
         sigmas=lambda wc: _span(config["recovery"]["mixture"]["sigmas"]),
         n=lookup(dpath="recovery/mixture/n", within=config),
         samples=lookup(dpath="recovery/mixture/samples", within=config),
+        mean_draws=lookup(dpath="recovery/mixture/mean_draws", within=config),
         base_seed=lookup(dpath="seeds/base", within=config),
     threads: 1
     resources:
@@ -80,6 +85,7 @@ rule recovery_gather_table:
         benchmarks("recovery_gather_table", "{figure}")
     params:
         sigmas=lookup(dpath="recovery/sigmas", within=config),
+        grid=lambda wc: recovery_figure_grid(wc.figure),
     threads: 1
     resources:
         mem_mb=2000,

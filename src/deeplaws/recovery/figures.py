@@ -232,3 +232,35 @@ def record_sets(specs: list[FigureSpec]) -> list[tuple[str, Panel]]:
         for p in spec.panels:
             seen.setdefault((p.program, p.panel.key), (p.program, p.panel))
     return list(seen.values())
+
+
+def cut_grid(
+    ns: list[int], ds: list[int], n_max: int | None, d_max: int | None
+) -> tuple[list[int], list[int]]:
+    """The grid cut to n <= n_max, d <= d_max (at least its first value on each axis)."""
+    cut_ns = [n for n in ns if n_max is None or n <= n_max] or ns[:1]
+    cut_ds = [d for d in ds if d_max is None or d <= d_max] or ds[:1]
+    return cut_ns, cut_ds
+
+
+def record_set_grids(
+    specs: list[FigureSpec],
+    ns: list[int],
+    ds: list[int],
+    full_grid: str | list[str] = "all",
+    n_max: int | None = None,
+    d_max: int | None = None,
+) -> dict[tuple[str, str], tuple[list[int], list[int]]]:
+    """The (ns, ds) grid of every (program, panel key) record set of the figures: the whole
+    grid if a figure in ``full_grid`` ('all' or a list of IDs) reads it, else the grid cut
+    to n <= n_max, d <= d_max."""
+    full = {s.id for s in specs} if full_grid == "all" else set(full_grid)
+    cut_ns, cut_ds = cut_grid(ns, ds, n_max, d_max)
+    out: dict[tuple[str, str], tuple[list[int], list[int]]] = {}
+    for spec in specs:
+        grid = (list(ns), list(ds)) if spec.id in full else (cut_ns, cut_ds)
+        for p in spec.panels:
+            key = (p.program, p.panel.key)
+            if key not in out or len(grid[0]) * len(grid[1]) > len(out[key][0]) * len(out[key][1]):
+                out[key] = grid
+    return out

@@ -12,8 +12,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-import numpy as np
-
 from deeplaws.recovery import arrangements
 
 # ---------------------------------------------------------------- programs
@@ -139,37 +137,22 @@ def n_patterns_estimate(program: str, n: int, k: int) -> int:
     return arrangements.n_directions(n, prog.dirs) + k + 1
 
 
-def cost_estimate(
-    program: str, n: int, d: int, k: int, formulation: str = "conic"
-) -> tuple[float, float]:
-    """(peak MB, seconds) of one trial, from the cost model of spec §5/§11.1. The
-    cone-constrained programs need ≈ 5.5e-4 MB per non-zero through cvxpy (spec: 8.5 GB at
-    (400, 100)) and ≈ 3.2e-4 MB assembled directly (measured 4.9 GiB there)."""
-    prog = PROGRAMS[program]
-    if prog.kind == "nonconvex":
-        return 300.0, 0.5 + 4e-6 * n * n * d
-    P = n_patterns_estimate(program, n, k)
-    nnz = n * P * min(n, d)
-    if prog.kind == "certificate":
-        return 300.0 + 8 * 3 * nnz / 1e6, 0.2 + 1e-6 * nnz
-    if prog.mode == "relaxed":
-        return 300.0 + 1.1e-4 * nnz, 0.3 + 4e-6 * nnz
-    per_nnz = 5.5e-4 if formulation == "cvxpy" else 3.2e-4
-    return 400.0 + per_nnz * nnz, 1.0 + 2e-5 * nnz
+# The cost model lives in deeplaws.recovery.cost, outside the modules the compute jobs list
+# as inputs (recalibrating it must not rerun or invalidate any record); its names stay
+# importable from here.
+_COST_NAMES = (
+    "size_measure",
+    "cost_estimate",
+    "unit_cost",
+    "resources",
+    "projection",
+    "reload_calibration",
+)
 
 
-def resources(
-    program: str,
-    unit: Unit,
-    ns: list[int],
-    ds: list[int],
-    trials: int,
-    k: int,
-    formulation: str = "conic",
-) -> tuple[int, int]:
-    """(mem_mb, runtime minutes) for one job, with a safety factor of 2 on time."""
-    tasks = unit.tasks(ns, ds, trials)
-    costs = [cost_estimate(program, n, d, k, formulation) for n, d, _ in tasks]
-    mem = max(c[0] for c in costs)
-    seconds = sum(c[1] for c in costs) + 10.0
-    return int(np.ceil(mem / 100.0) * 100), int(np.ceil(2 * seconds / 60.0))
+def __getattr__(name: str):
+    if name in _COST_NAMES:
+        from deeplaws.recovery import cost
+
+        return getattr(cost, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -71,11 +71,26 @@ def heatmap_figure(table: pd.DataFrame, title: str, reference: str | None = None
 
 
 def mixture_figure(table: pd.DataFrame, title: str) -> Figure:
-    """Probability vs σ, one line per d (spec §7.3)."""
+    """Probability vs σ, one line per d (spec §7.3): the mean over the cluster-mean draws,
+    a band over their 10–90 % range and, dashed, the closed-form expectation."""
     fig = Figure(figsize=(4.5, 3.2), layout="constrained")
     ax = fig.subplots()
+    draws = int(table["mean_draws"].max()) if "mean_draws" in table else 1
     for d, part in table.groupby("d"):
-        ax.plot(part["sigma"], part["probability"], "o-", ms=4, label=f"d = {d}")
+        (line,) = ax.plot(part["sigma"], part["probability"], "o-", ms=4, label=f"d = {d}")
+        if draws > 1:
+            ax.fill_between(
+                part["sigma"],
+                part["probability_lo"],
+                part["probability_hi"],
+                color=line.get_color(),
+                alpha=0.15,
+                lw=0,
+            )
+        if "closed_form" in part:
+            ax.plot(part["sigma"], part["closed_form"], "--", lw=0.8, color=line.get_color())
+    if draws > 1:
+        title = f"{title}\nmean of {draws} mean draws, band 10–90 %, dashed: closed form"
     ax.set_ylim(-0.1, 1.1)
     ax.set_xlabel("σ (inverse noise level)")
     ax.set_ylabel("probability")

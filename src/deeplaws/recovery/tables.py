@@ -85,7 +85,8 @@ def figure_table(spec: FigureSpec, paths: list[str]) -> pd.DataFrame:
 
 def mixture_table(paths: list[str]) -> pd.DataFrame:
     rows = [rec for path in paths for rec in load_json(path)["records"]]
-    cols = ["figure", "d", "sigma", "probability", "samples", "n", "seed"]
+    cols = ["figure", "d", "sigma", "probability", "probability_lo", "probability_hi"]
+    cols += ["closed_form", "mean_draws", "samples", "n", "seed"]
     table = pd.DataFrame([{"figure": "mix_prob", **r} for r in rows], columns=cols)
     return table.sort_values(["d", "sigma"], kind="stable")
 

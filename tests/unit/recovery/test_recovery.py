@@ -168,7 +168,7 @@ def test_units_and_resources():
     via_cvxpy = experiments.resources(
         "skip_train", experiments.Unit(400, 100, 0), ns, ds, 5, 1, "cvxpy"
     )
-    assert via_cvxpy[0] > big[0] and via_cvxpy[1] == big[1]
+    assert via_cvxpy[0] > big[0] and via_cvxpy[1] >= big[1]
     for key in ("n~all_d~10", "n~all_d~all", "n~30_d~20", "n~300_d~100_trial~4"):
         assert experiments.Unit.parse(key).key == key
     with pytest.raises(ValueError):

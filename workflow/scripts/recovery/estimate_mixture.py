@@ -10,29 +10,38 @@ from typing import TYPE_CHECKING  # noqa: E402
 from deeplaws.common.io import provenance, save_json  # noqa: E402
 from deeplaws.common.logging import setup_logging  # noqa: E402
 from deeplaws.common.seeding import derive_seed, make_rng  # noqa: E402
-from deeplaws.recovery.mixture import separation_probability  # noqa: E402
+from deeplaws.recovery.mixture import curve, expected_probability  # noqa: E402
 
 if TYPE_CHECKING:
     from snakemake.script import snakemake
 
 
-def main(records: str, d: int, sigmas: list[float], n: int, samples: int, base_seed: int) -> None:
+def main(
+    records: str,
+    d: int,
+    sigmas: list[float],
+    n: int,
+    samples: int,
+    mean_draws: int,
+    base_seed: int,
+) -> None:
     recs = []
     for sigma in sigmas:
         keys = ("recovery", "mixture", d, f"{sigma:g}")
         rng = make_rng(base_seed, *keys)
-        prob = separation_probability(rng, d, sigma, n=n, samples=samples)
         recs.append(
             {
                 "d": d,
                 "sigma": sigma,
-                "probability": prob,
+                **curve(rng, d, sigma, n, samples, mean_draws),
+                "closed_form": expected_probability(d, sigma, n),
+                "mean_draws": mean_draws,
                 "samples": samples,
                 "n": n,
                 "seed": derive_seed(base_seed, *keys),
             }
         )
-    config = {"d": d, "sigmas": sigmas, "n": n, "samples": samples}
+    config = {"d": d, "sigmas": sigmas, "n": n, "samples": samples, "mean_draws": mean_draws}
     save_json(records, {"provenance": provenance(config=config, seed=base_seed), "records": recs})
 
 
@@ -43,5 +52,6 @@ main(
     sigmas=[float(s) for s in snakemake.params.sigmas],
     n=int(snakemake.params.n),
     samples=int(snakemake.params.samples),
+    mean_draws=int(snakemake.params.mean_draws),
     base_seed=int(snakemake.params.base_seed),
 )

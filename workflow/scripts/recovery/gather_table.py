@@ -11,11 +11,16 @@ if TYPE_CHECKING:
     from snakemake.script import snakemake
 
 
-def main(table: str, records: list[str], figure: str, sigmas: list[float]) -> None:
+def main(
+    table: str, records: list[str], figure: str, sigmas: list[float], grid: list[list[int]]
+) -> None:
     if figure == "mix_prob":
         frame = mixture_table(records)
     else:
         frame = figure_table(figure_specs(sigmas)[figure], records)
+        # the figure's own grid (a record set shared with a full-grid figure has more cells)
+        ns, ds = grid
+        frame = frame[frame["n"].isin(ns) & frame["d"].isin(ds)]
     with atomic_path(table) as tmp:
         frame.to_csv(tmp, index=False)
 
@@ -26,4 +31,5 @@ main(
     records=list(snakemake.input.records),
     figure=snakemake.wildcards.figure,
     sigmas=[float(s) for s in snakemake.params.sigmas],
+    grid=[[int(v) for v in axis] for axis in snakemake.params.grid],
 )

@@ -1,4 +1,7 @@
-"""Run one unit of recovery trials (a cell, one trial or a column) and write its records."""
+"""Run one unit of recovery trials (a cell, one trial or a column) and write its records.
+
+Finished trials are reused from the record store (deeplaws.recovery.store); only the
+missing ones are computed."""
 
 import os
 
@@ -9,7 +12,7 @@ from typing import TYPE_CHECKING, Any  # noqa: E402
 
 from deeplaws.common.io import provenance, save_json  # noqa: E402
 from deeplaws.common.logging import setup_logging  # noqa: E402
-from deeplaws.recovery.experiments import run_unit  # noqa: E402
+from deeplaws.recovery import store  # noqa: E402
 from deeplaws.recovery.runtime import pin_threads  # noqa: E402
 
 if TYPE_CHECKING:
@@ -26,9 +29,14 @@ def main(
     trials: int,
     base_seed: int,
     settings: dict[str, Any],
+    store_root: str | None,
+    code_files: list[str],
 ) -> None:
     pin_threads(1)
-    recs = run_unit(program, panel, unit, ns, ds, trials, base_seed, settings)
+    code = store.code_digest(code_files)
+    recs, stats = store.run_unit(
+        program, panel, unit, ns, ds, trials, base_seed, settings, store_root, code
+    )
     config = {
         "program": program,
         "panel": panel,
@@ -38,7 +46,14 @@ def main(
         "trials": trials,
         "settings": settings,
     }
-    save_json(records, {"provenance": provenance(config=config, seed=base_seed), "records": recs})
+    save_json(
+        records,
+        {
+            "provenance": provenance(config=config, seed=base_seed),
+            "reuse": {**stats, "store": store_root, "code": code},
+            "records": recs,
+        },
+    )
 
 
 setup_logging(snakemake.log[0])
@@ -52,4 +67,6 @@ main(
     trials=int(snakemake.params.trials),
     base_seed=int(snakemake.params.base_seed),
     settings=dict(snakemake.params.settings),
+    store_root=snakemake.params.store or None,
+    code_files=[str(p) for p in snakemake.input.code],
 )
