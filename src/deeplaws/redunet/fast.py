@@ -41,25 +41,31 @@ from deeplaws.redunet.spectral import NORM_FLOOR, Spectrum
 
 log = logging.getLogger(__name__)
 
-SMALL_MATRIX = 16  # factorizations of matrices up to this size use NumPy (low call overhead)
+SMALL_MATRIX = 16  # up to this size, classes with few samples still use the dense C×C path
+TINY_DIM = 8  # real vector features up to this dimension take the outer-product path
+GEMM_TORCH_MIN = 1 << 16  # output entries from which _gemm uses torch
 CHUNK_BYTES = 192 << 20  # output buffer of the stacked operator matmul
 
 
 def _factor(A: np.ndarray, inverse: bool) -> tuple[np.ndarray, np.ndarray | None]:
-    """logdet (real) and optionally the inverse of a stack of HPD matrices (..., c, c)."""
-    if A.shape[-1] <= SMALL_MATRIX:
-        ld = np.linalg.slogdet(A)[1]
-        return ld, (np.linalg.inv(A) if inverse else None)
-    At = torch.from_numpy(A)
-    L = torch.linalg.cholesky(At)
-    ld = 2.0 * torch.log(torch.diagonal(L, dim1=-2, dim2=-1).real).sum(-1)
-    inv = torch.cholesky_inverse(L).numpy() if inverse else None
-    return ld.numpy(), inv
+    """logdet (real) and optionally the inverse of a stack of HPD matrices (..., c, c).
+
+    NumPy's batched LAPACK calls (LU): faster here than torch's batched Cholesky inverse."""
+    ld = np.linalg.slogdet(A)[1]
+    return ld, (np.linalg.inv(A) if inverse else None)
+
+
+def _gemm(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """out = a @ b for stacks of matrices (views allowed); large products go through torch's
+    batched matmul (much faster than NumPy's here), written to a contiguous ``out``."""
+    if out.size < GEMM_TORCH_MIN or not out.flags.c_contiguous:
+        return np.matmul(a, b, out=out)
+    torch.matmul(torch.from_numpy(a), torch.from_numpy(b), out=torch.from_numpy(out))
+    return out
 
 
 def _add_identity(A: np.ndarray, s: float = 1.0) -> None:
     """A += s·I in place for a stack (..., c, c)."""
-    c = A.shape[-1]
     np.einsum("...ii->...i", A)[...] += s
 
 
@@ -75,6 +81,7 @@ class _Features:
         Vn = V.detach().cpu().numpy()
         self.V = np.ascontiguousarray(Vn[self.order].transpose(2, 1, 0))  # (F, C, n)
         self.complex = np.iscomplexobj(self.V)
+        self.version = 0  # bumped by every layer map (cache key of derived arrays)
         self.Vc = np.empty_like(self.V) if self.complex else self.V
         self.refresh_conj()
 
@@ -132,9 +139,13 @@ class _Engine:
         ]
         if dense:
             A = self.buf(f"dense{len(dense)}", (F, len(dense), C, C), V.dtype)
+            tmp = self.buf("cc", (F, C, C), V.dtype) if len(dense) > 1 else None
             for i, q in enumerate(dense):
                 a, b = slices[q]
-                np.matmul(V[:, :, a:b], Vc[:, :, a:b].transpose(0, 2, 1), out=A[:, i])
+                if tmp is None:
+                    _gemm(V[:, :, a:b], Vc[:, :, a:b].transpose(0, 2, 1), A[:, 0])
+                else:
+                    A[:, i] = _gemm(V[:, :, a:b], Vc[:, :, a:b].transpose(0, 2, 1), tmp)
             s = scales[dense]
             A *= s[:, None, None]
             _add_identity(A)
@@ -160,10 +171,11 @@ class _Engine:
             out[q] = (ld @ self.w) / self.wsum
             if stack is not None:
                 assert M is not None
-                op = stack[:, q]
-                np.matmul(np.matmul(Vj, M), Vjc.transpose(0, 2, 1), out=op)
+                op = self.buf("cc", (F, C, C), V.dtype)
+                _gemm(np.matmul(Vj, M), Vjc.transpose(0, 2, 1), op)
                 op *= -(s * s)
                 _add_identity(op, s)
+                stack[:, q] = op
         return out
 
     # -------------------------------------------------------------- the layer map
@@ -174,9 +186,10 @@ class _Engine:
         gamma: np.ndarray,
         eta: float,
         lam: float,
-        hard: bool,
+        hard_n: int,
     ) -> np.ndarray:
-        """The layer map of set S, in place; returns the estimated labels (sorted order)."""
+        """The layer map of set S, in place; returns the estimated labels (sorted order).
+        The first ``hard_n`` samples use their true labels as membership."""
         F, C, n = S.V.shape
         k = self.k
         ops = torch.from_numpy(stack.reshape(F, (k + 1) * C, C))
@@ -206,8 +219,9 @@ class _Engine:
             np.exp(z, out=z)
             z /= z.sum(axis=0)
             y_hat[a:e] = z.argmax(axis=0)
-            if hard:
-                z = (np.arange(k)[:, None] == S.y[None, a:e]).astype(np.float64)
+            if a < hard_n:
+                h = min(e, hard_n) - a
+                z[:, :h] = np.arange(k)[:, None] == S.y[None, a : a + h]
             z *= gamma[:, None]
             grad = Gflat[: F * C * nb].reshape(F, C, nb)
             np.einsum("pjci,ji->pci", CY, z.astype(S.V.dtype), out=grad)
@@ -224,7 +238,6 @@ class _Engine:
         np.sqrt(nrm, out=nrm)
         np.maximum(nrm, NORM_FLOOR, out=nrm)
         S.V *= 1.0 / nrm
-        S.refresh_conj()
         return y_hat
 
     # -------------------------------------------------------------- logged rates
@@ -233,7 +246,7 @@ class _Engine:
         the estimated labels equal the true ones (then they are the true-label values)."""
         if np.array_equal(y_hat, S.y):
             return None
-        C, n, k = S.V.shape[1], S.n, self.k
+        C, k = S.V.shape[1], self.k
         cnt = np.bincount(y_hat, minlength=k)
         order = np.argsort(y_hat, kind="stable")
         G = self.buf("G", S.V.shape, S.V.dtype)
@@ -255,6 +268,115 @@ class _Engine:
             scales = np.concatenate([[C / (n * self.e2)], C / (np.maximum(S.counts, 1) * self.e2)])
         sl = [(0, n)] + [(int(S.bounds[j]), int(S.bounds[j + 1])) for j in range(k)]
         return 0.5 * self.logdets(S.V, S.Vc, sl, scales)
+
+
+class _TinyEngine(_Engine):
+    """Real vector features of small dimension d (≤ TINY_DIM): the few d×d matrices of a
+    layer come from the (d², n) outer products of the samples (computed once per set and
+    layer) by one cumulative sum over the sorted class slices, or by one matmul with the
+    one-hot estimated labels; the layer map is one (k+1)d × d matmul per set."""
+
+    def __init__(self, spec: Spectrum, k: int, e2: float) -> None:
+        super().__init__(spec, k, e2)
+        self._outer_cache: dict[int, tuple[int, np.ndarray]] = {}
+        self._slice_mats: dict[tuple, np.ndarray] = {}
+        self._ar = np.arange(k)
+
+    def outer(self, V: np.ndarray, version: int | None = None) -> np.ndarray:
+        """(d², n) products z_a z_b of every sample (cached per buffer and version)."""
+        key = id(V)
+        hit = self._outer_cache.get(key)
+        if version is not None and hit is not None and hit[0] == version:
+            return hit[1]
+        d, n = V.shape[1:]
+        P = self.buf(f"P{key}", (d, d, n), V.dtype)
+        np.multiply(V[0][:, None, :], V[0][None, :, :], out=P)
+        P2 = P.reshape(d * d, n)
+        if version is not None:
+            self._outer_cache[key] = (version, P2)
+        return P2
+
+    def _logdets_from(
+        self, Sig: np.ndarray, scales: np.ndarray, stack: np.ndarray | None
+    ) -> np.ndarray:
+        q, d = len(scales), int(round(np.sqrt(Sig.shape[1])))
+        A = Sig.reshape(q, d, d) * scales[:, None, None]
+        np.einsum("...ii->...i", A)[...] += 1.0
+        ld = np.linalg.slogdet(A)[1]
+        if stack is not None:
+            np.multiply(np.linalg.inv(A), scales[:, None, None], out=stack[0])
+        return ld
+
+    def logdets(
+        self,
+        V: np.ndarray,
+        Vc: np.ndarray,
+        slices: list[tuple[int, int]],
+        scales: np.ndarray,
+        stack: np.ndarray | None = None,
+        version: int | None = None,
+    ) -> np.ndarray:
+        P = self.outer(V, version)
+        n = P.shape[1]
+        key = (n, tuple(slices))
+        M = self._slice_mats.get(key)
+        if M is None:  # (n, q) 0/1 membership of each sample in each slice
+            M = np.zeros((n, len(slices)))
+            for q, (a, b) in enumerate(slices):
+                M[a:b, q] = 1.0
+            self._slice_mats[key] = M
+        return self._logdets_from((P @ M).T, scales, stack)
+
+    def apply(
+        self,
+        S: _Features,
+        stack: np.ndarray,
+        gamma: np.ndarray,
+        eta: float,
+        lam: float,
+        hard_n: int,
+    ) -> np.ndarray:
+        _, d, n = S.V.shape
+        k = self.k
+        Z = S.V[0]
+        Y = self.buf(f"Y{n}", ((k + 1) * d, n), Z.dtype)
+        np.matmul(stack[0].reshape((k + 1) * d, d), Z, out=Y)
+        CY = Y[d:].reshape(k, d, n)
+        z = np.sqrt(np.einsum("jcx,jcx->jx", CY, CY))
+        np.maximum(z, NORM_FLOOR, out=z)
+        z *= -lam
+        z -= z.max(axis=0)
+        np.exp(z, out=z)
+        z /= z.sum(axis=0)
+        y_hat = z.argmax(axis=0)
+        if hard_n:
+            z[:, :hard_n] = self._ar[:, None] == S.y[None, :hard_n]
+        z *= gamma[:, None]
+        g = np.einsum("jci,ji->ci", CY, z)
+        np.subtract(Y[:d], g, out=g)
+        g *= eta
+        Z += g
+        nrm = np.sqrt(np.einsum("cx,cx->x", Z, Z))
+        np.maximum(nrm, NORM_FLOOR, out=nrm)
+        Z /= nrm
+        return y_hat
+
+    def est_class_rates(self, S: _Features, y_hat: np.ndarray) -> np.ndarray | None:
+        if np.array_equal(y_hat, S.y):
+            return None
+        C = S.V.shape[1]
+        onehot = (y_hat[:, None] == self._ar[None, :]).astype(np.float64)
+        cnt = onehot.sum(axis=0)
+        P = self.outer(S.V, S.version)
+        ld = self._logdets_from((P @ onehot).T, C / (np.maximum(cnt, 1) * self.e2), None)
+        return np.where(cnt > 0, 0.5 * ld, 0.0)
+
+    def true_rates(self, S: _Features, scales: np.ndarray | None = None) -> np.ndarray:
+        C, n, k = S.V.shape[1], S.n, self.k
+        if scales is None:
+            scales = np.concatenate([[C / (n * self.e2)], C / (np.maximum(S.counts, 1) * self.e2)])
+        sl = [(0, n)] + [(int(S.bounds[j]), int(S.bounds[j + 1])) for j in range(k)]
+        return 0.5 * self.logdets(S.V, S.Vc, sl, scales, version=S.version)
 
 
 def _row(
@@ -297,8 +419,26 @@ def _subset(S: _Features, index: np.ndarray, k: int) -> tuple[_Features, np.ndar
     sub.bounds = np.concatenate([[0], np.cumsum(sub.counts)])
     sub.V = np.ascontiguousarray(S.V[:, :, p[o]])
     sub.complex = S.complex
+    sub.version = 0
     sub.Vc = np.conjugate(sub.V) if sub.complex else sub.V
     return sub, p[o]
+
+
+def _concatenate(sets: list[_Features]) -> _Features:
+    """Move the features of every set into one (F, C, Σn) buffer; each set keeps a view."""
+    every = object.__new__(_Features)
+    every.V = np.concatenate([S.V for S in sets], axis=2)
+    every.complex = sets[0].complex
+    every.Vc = np.conjugate(every.V) if every.complex else every.V
+    every.y = np.concatenate([S.y for S in sets])
+    every.version = 0
+    off = 0
+    for S in sets:
+        S.offset = off
+        S.V = every.V[:, :, off : off + S.n]
+        S.Vc = every.Vc[:, :, off : off + S.n]
+        off += S.n
+    return every
 
 
 def construct_fast(
@@ -315,17 +455,21 @@ def construct_fast(
     k = n_classes
     derived = derived or {}
     legacy = cfg.legacy_class_alpha and spec.kind == "vector"
-    eng = _Engine(spec, k, cfg.e2)
+    tiny = spec.kind == "vector" and V_train.shape[1] <= TINY_DIM
+    eng = (_TinyEngine if tiny else _Engine)(spec, k, cfg.e2)
     sets = {"train": _Features(V_train, y_train, k)}
     for name, (V, y) in eval_sets.items():
         sets[name] = _Features(V, y, k)
     tr = sets["train"]
     m, (F, C) = tr.n, tr.V.shape[:2]
+    every = _concatenate(list(sets.values()))  # one buffer: each layer maps all sets at once
     if (tr.counts == 0).any():
         raise ValueError(f"every class needs a training sample; class counts {tr.counts.tolist()}")
     gamma = tr.counts / m
     est_w = gamma if spec.kind == "vector" else None  # official logging weights
-    true_w = {n: (gamma if cfg.true_class_weights == "train" and n != "train" else None) for n in sets}
+    true_w = {
+        n: (gamma if cfg.true_class_weights == "train" and n != "train" else None) for n in sets
+    }
     names = list(sets) + list(derived)
     rates: dict[str, dict[str, list[float]]] = {n: {r: [] for r in RATE_KEYS} for n in names}
     y_hats: dict[str, list[np.ndarray]] = {n: [] for n in names}
@@ -350,18 +494,20 @@ def construct_fast(
         record("train", _row(half_ld, tr.counts, None, est, est_w), pending["y_hat"], tr)  # type: ignore[arg-type]
         for dn, d in derived.items():
             base, yh = sets[d.base], last_yhat[d.base]
-            if len(d.index) == base.n:  # the whole base set: identical rates
+            if len(d.index) == base.n:  # the whole base set (reordered): identical rates
                 for key in RATE_KEYS:
                     rates[dn][key].append(rates[d.base][key][-1])
-                yb = y_hats[d.base][-1]
             else:
                 sub, pos = _subset(base, d.index, k)
-                e = None if yh is None else (eng.est_class_rates(sub, yh[pos]), np.bincount(yh[pos], minlength=k))
+                e = (
+                    None
+                    if yh is None
+                    else (eng.est_class_rates(sub, yh[pos]), np.bincount(yh[pos], minlength=k))
+                )
                 row = _row(eng.true_rates(sub), sub.counts, true_w[d.base], e, est_w)
                 for key, v in row.items():
                     rates[dn][key].append(v)
-                yb = y_hats[d.base][-1][d.index]
-            y_hats[dn].append(np.repeat(yb, d.repeat))
+            y_hats[dn].append(np.repeat(y_hats[d.base][-1][d.index], d.repeat))
 
     for name, S in sets.items():  # the input (true labels only)
         if name != "train":
@@ -371,25 +517,29 @@ def construct_fast(
     t0 = time.perf_counter()
     for layer in range(cfg.layers):
         half_ld = 0.5 * eng.logdets(tr.V, tr.Vc, train_sl, scales_op, stack=stack)
+        tr.version += 1  # (the outer products of the operators' input are not reused)
         if pending is not None:
             finish(eng.true_rates(tr, scales_log) if legacy else half_ld)
             pending = None
         do_log = (layer + 1) % cfg.log_every == 0 or layer == cfg.layers - 1
+        hard_n = m if cfg.train_membership == "hard" else 0
+        yh_all = eng.apply(every, stack, gamma, cfg.eta, cfg.lam, hard_n)
+        every.refresh_conj()
+        for S in sets.values():
+            S.version += 1
+        if not do_log:
+            continue
         for name, S in sets.items():
-            hard = cfg.train_membership == "hard" and name == "train"
-            yh = eng.apply(S, stack, gamma, cfg.eta, cfg.lam, hard)
-            if not do_log:
-                continue
+            yh = yh_all[S.offset : S.offset + S.n]
             last_yhat[name] = yh
             est = (eng.est_class_rates(S, yh), np.bincount(yh, minlength=k))
             if name == "train":  # its true-label rates come with the next factorization
                 pending = {"est": est, "y_hat": yh}
             else:
                 record(name, _row(eng.true_rates(S), S.counts, true_w[name], est, est_w), yh, S)
-        if do_log:
-            logged.append(layer)
-            if (layer + 1) % max(1, cfg.layers // 10) == 0:
-                log.info("layer %d/%d (%.1f s)", layer + 1, cfg.layers, time.perf_counter() - t0)
+        logged.append(layer)
+        if (layer + 1) % max(1, cfg.layers // 10) == 0:
+            log.info("layer %d/%d (%.1f s)", layer + 1, cfg.layers, time.perf_counter() - t0)
     if pending is not None:
         finish(eng.true_rates(tr, scales_log))
     seconds = time.perf_counter() - t0

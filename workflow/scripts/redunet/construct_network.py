@@ -36,6 +36,8 @@ def main(
         train_membership=str(switches["train_membership"]),
         legacy_class_alpha=bool(switches["legacy_class_alpha"]),
         log_every=int(settings["log_every"]),
+        backend=str(switches["backend"]),
+        true_class_weights=str(switches["true_class_weights"]),
     )
     res = run_experiment(ds, settings["kind"], settings, cfg, n_comp=int(settings["n_comp"]))
     save_npz(rates, res.rates)
