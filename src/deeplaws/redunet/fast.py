@@ -64,6 +64,18 @@ def _gemm(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> np.ndarray:
     return out
 
 
+def _argmax0(z: np.ndarray) -> np.ndarray:
+    """argmax over the first (class) axis of a (k, n) array, first maximum on ties (as
+    ``z.argmax(axis=0)``, without its slow strided reduction)."""
+    best = z[0].copy()
+    idx = np.zeros(z.shape[1], dtype=np.int64)
+    for j in range(1, z.shape[0]):
+        better = z[j] > best
+        idx[better] = j
+        np.maximum(best, z[j], out=best)
+    return idx
+
+
 def _add_identity(A: np.ndarray, s: float = 1.0) -> None:
     """A += s·I in place for a stack (..., c, c)."""
     np.einsum("...ii->...i", A)[...] += s
@@ -218,7 +230,7 @@ class _Engine:
             z -= z.max(axis=0)
             np.exp(z, out=z)
             z /= z.sum(axis=0)
-            y_hat[a:e] = z.argmax(axis=0)
+            y_hat[a:e] = _argmax0(z)
             if a < hard_n:
                 h = min(e, hard_n) - a
                 z[:, :h] = np.arange(k)[:, None] == S.y[None, a : a + h]
@@ -276,8 +288,9 @@ class _TinyEngine(_Engine):
     layer) by one cumulative sum over the sorted class slices, or by one matmul with the
     one-hot estimated labels; the layer map is one (k+1)d × d matmul per set."""
 
-    def __init__(self, spec: Spectrum, k: int, e2: float) -> None:
+    def __init__(self, spec: Spectrum, k: int, e2: float, d: int) -> None:
         super().__init__(spec, k, e2)
+        self.d = d
         self._outer_cache: dict[int, tuple[int, np.ndarray]] = {}
         self._slice_mats: dict[tuple, np.ndarray] = {}
         self._ar = np.arange(k)
@@ -299,9 +312,17 @@ class _TinyEngine(_Engine):
     def _logdets_from(
         self, Sig: np.ndarray, scales: np.ndarray, stack: np.ndarray | None
     ) -> np.ndarray:
-        q, d = len(scales), int(round(np.sqrt(Sig.shape[1])))
+        q, d = len(scales), self.d
         A = Sig.reshape(q, d, d) * scales[:, None, None]
         np.einsum("...ii->...i", A)[...] += 1.0
+        if d == 2:  # closed forms of the 2×2 determinant and inverse
+            a, b, c, e = A[:, 0, 0], A[:, 0, 1], A[:, 1, 0], A[:, 1, 1]
+            det = a * e - b * c
+            if stack is not None:
+                f = scales / det
+                op = stack[0]
+                op[:, 0, 0], op[:, 0, 1], op[:, 1, 0], op[:, 1, 1] = e * f, -b * f, -c * f, a * f
+            return np.log(det)
         ld = np.linalg.slogdet(A)[1]
         if stack is not None:
             np.multiply(np.linalg.inv(A), scales[:, None, None], out=stack[0])
@@ -348,7 +369,7 @@ class _TinyEngine(_Engine):
         z -= z.max(axis=0)
         np.exp(z, out=z)
         z /= z.sum(axis=0)
-        y_hat = z.argmax(axis=0)
+        y_hat = _argmax0(z)
         if hard_n:
             z[:, :hard_n] = self._ar[:, None] == S.y[None, :hard_n]
         z *= gamma[:, None]
@@ -456,7 +477,7 @@ def construct_fast(
     derived = derived or {}
     legacy = cfg.legacy_class_alpha and spec.kind == "vector"
     tiny = spec.kind == "vector" and V_train.shape[1] <= TINY_DIM
-    eng = (_TinyEngine if tiny else _Engine)(spec, k, cfg.e2)
+    eng = _TinyEngine(spec, k, cfg.e2, V_train.shape[1]) if tiny else _Engine(spec, k, cfg.e2)
     sets = {"train": _Features(V_train, y_train, k)}
     for name, (V, y) in eval_sets.items():
         sets[name] = _Features(V, y, k)
