@@ -48,7 +48,8 @@ def redunet_settings(wildcards):
 def redunet_switches(wildcards):
     """The switches shared by every experiment (spec redunet §6, §8)."""
     r = config["redunet"]
-    return {k: r[k] for k in ("eps2", "train_membership", "legacy_class_alpha")}
+    keys = ("eps2", "train_membership", "legacy_class_alpha", "true_class_weights", "backend")
+    return {k: r[k] for k in keys}
 
 
 def redunet_threads(wildcards):

@@ -14,6 +14,7 @@ REDUNET_CODE = (
     "redunet/rates.py",
     "redunet/layers.py",
     "redunet/network.py",
+    "redunet/fast.py",
     "redunet/lift.py",
     "redunet/experiments.py",
     "redunet/evaluate.py",

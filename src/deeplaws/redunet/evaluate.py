@@ -18,9 +18,15 @@ from sklearn.svm import LinearSVC
 HIST_BINS = np.linspace(-0.05, 1.05, 22)  # 21 bins on [-0.05, 1.05] (official plot)
 
 
-def flat_unit(X: np.ndarray) -> np.ndarray:
+def flat_unit(X: np.ndarray, inplace: bool = False) -> np.ndarray:
+    """Samples flattened and scaled to unit norm (``inplace``: X itself, if float64)."""
     F = np.asarray(X, dtype=np.float64).reshape(len(X), -1)
-    return F / np.clip(np.linalg.norm(F, axis=1, keepdims=True), 1e-8, None)
+    norms = np.sqrt(np.einsum("ij,ij->i", F, F))[:, None]
+    np.clip(norms, 1e-8, None, out=norms)
+    if inplace:
+        F /= norms
+        return F
+    return F / norms
 
 
 def knn_predict(
@@ -41,13 +47,20 @@ def knn_predict(
 def nearsub_predict(
     F_train: np.ndarray, y_train: np.ndarray, F_eval: np.ndarray, n_comp: int
 ) -> np.ndarray:
+    """Class of the nearest of the per-class subspaces: residual² = ‖f‖² − ‖Uᵀf‖² (U has
+    orthonormal columns), from one product of the evaluation set with all class bases."""
     n_classes = int(y_train.max()) + 1
     n_comp = max(1, min(n_comp, F_train.shape[1] - 1))
-    residuals = np.empty((len(F_eval), n_classes))
+    bases = []
     for j in range(n_classes):
         _, _, Vt = np.linalg.svd(F_train[y_train == j], full_matrices=False)
-        U = Vt[:n_comp].T
-        residuals[:, j] = np.linalg.norm(F_eval - (F_eval @ U) @ U.T, axis=1)
+        bases.append(Vt[:n_comp])
+    sizes = [len(B) for B in bases]
+    P = F_eval @ np.concatenate(bases).T  # (n, Σ n_comp)
+    P *= P
+    proj = np.add.reduceat(P, np.cumsum([0, *sizes[:-1]]), axis=1)
+    sq = np.einsum("ij,ij->i", F_eval, F_eval)[:, None]
+    residuals = np.sqrt(np.clip(sq - proj, 0.0, None))
     return residuals.argmin(axis=1)
 
 

@@ -64,6 +64,7 @@ def cyclic_shifts(
     """
     grids = [np.arange(0, X.shape[a], stride) for a in axes]
     shifts = np.stack(np.meshgrid(*grids, indexing="ij"), axis=-1).reshape(-1, len(axes))
-    copies = [np.roll(X, tuple(int(s) for s in sh), axis=axes) for sh in shifts]
-    stacked = np.stack(copies, axis=1)  # (n, S, ...)
-    return stacked.reshape((-1,) + X.shape[1:]), shifts
+    out = np.empty((X.shape[0], len(shifts)) + X.shape[1:], dtype=X.dtype)  # (n, S, ...)
+    for i, sh in enumerate(shifts):
+        out[:, i] = np.roll(X, tuple(int(s) for s in sh), axis=axes)
+    return out.reshape((-1,) + X.shape[1:]), shifts

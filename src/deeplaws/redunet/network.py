@@ -40,7 +40,24 @@ class ConstructionConfig:
     train_membership: str = "soft"  # "soft" (code) or "hard" (true labels: exact gradient)
     legacy_class_alpha: bool = False  # vector layers only: α_j = 1/e2 (pre-2021-04 code)
     log_every: int = 1
-    keep_operators: bool = False  # store every layer's operators (memory!)
+    keep_operators: bool = False  # store every layer's operators (memory!; reference only)
+    # "fast": NumPy/BLAS on the CPU (deeplaws.redunet.fast); "reference": this module's
+    # torch implementation (CPU or CUDA), against which the fast one is tested
+    backend: str = "fast"
+    # class weights of the true-label R_c of evaluation sets: "set" (the set's own class
+    # shares n_j/n) or "train" (the training shares γ, as the official code weights R_c)
+    true_class_weights: str = "set"
+
+
+@dataclass
+class Derived:
+    """A set whose rates are those of the samples ``index`` (in ``base``'s order) of set
+    ``base``, each standing for ``repeat`` samples (e.g. all its cyclic shifts: shifted
+    copies have the same per-frequency covariances and memberships)."""
+
+    base: str
+    index: np.ndarray
+    repeat: int = 1
 
 
 @dataclass
@@ -50,6 +67,9 @@ class ConstructionResult:
     layers_logged: np.ndarray
     seconds: float
     operators: list[LayerOperators] = field(default_factory=list)
+    # per set: (logged layers, n) estimated labels argmax π̂ of each logged layer (−1 for
+    # the input)
+    y_hat: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 def _log_rates(
@@ -62,10 +82,11 @@ def _log_rates(
     cfg: ConstructionConfig,
     spec: Spectrum,
     gamma_train: torch.Tensor,
+    true_weights: torch.Tensor | None = None,
 ) -> None:
     w = spec.weights
     R = float(coding_rate(V, cfg.e2, w))  # label-free: the same in both conventions
-    Rc = float(compressed_rate(V, y, k, cfg.e2, w))
+    Rc = float(compressed_rate(V, y, k, cfg.e2, w, class_weights=true_weights))
     row = {"dR_true": R - Rc, "R_true": R, "Rc_true": Rc}
     if y_hat is None:
         row.update(dR_est=np.nan, R_est=np.nan, Rc_est=np.nan)
@@ -84,24 +105,59 @@ def construct(
     spec: Spectrum,
     cfg: ConstructionConfig,
     n_classes: int | None = None,
+    derived: dict[str, Derived] | None = None,
 ) -> ConstructionResult:
     """Build ``cfg.layers`` layers on (V_train, y_train) and push every set through them.
 
     ``eval_sets`` maps a name to (features, labels); labels are used for logging only.
-    Returns the final features of "train" and of every evaluation set and the rate logs.
+    ``derived`` adds sets that are not pushed but whose rates are those of a subset of a
+    pushed set. Returns the final features of "train" and of every evaluation set, the rate
+    logs and the estimated labels of every logged layer.
     """
     if cfg.train_membership not in ("soft", "hard"):
         raise ValueError(f"train_membership must be 'soft' or 'hard', got {cfg.train_membership!r}")
+    if cfg.true_class_weights not in ("set", "train"):
+        raise ValueError(
+            f"true_class_weights must be 'set' or 'train', got {cfg.true_class_weights!r}"
+        )
     k = int(n_classes if n_classes is not None else int(y_train.max()) + 1)
+    if cfg.backend == "fast":
+        from deeplaws.redunet.fast import construct_fast
+
+        return construct_fast(V_train, y_train, eval_sets, spec, cfg, k, derived)
+    if cfg.backend != "reference":
+        raise ValueError(f"backend must be 'fast' or 'reference', got {cfg.backend!r}")
+    derived = derived or {}
     legacy = cfg.legacy_class_alpha and spec.kind == "vector"
     sets = {"train": (V_train, y_train), **eval_sets}
     feats = {name: V for name, (V, _) in sets.items()}
     labels = {name: y for name, (_, y) in sets.items()}
-    rates: dict[str, dict[str, list[float]]] = {n: {k_: [] for k_ in RATE_KEYS} for n in sets}
+    names = [*sets, *derived]
+    rates: dict[str, dict[str, list[float]]] = {n: {k_: [] for k_ in RATE_KEYS} for n in names}
+    y_hats: dict[str, list[np.ndarray]] = {n: [] for n in names}
     gamma_train = torch.bincount(y_train, minlength=k).to(torch.float64) / y_train.shape[0]
+    true_w = {
+        n: (gamma_train if cfg.true_class_weights == "train" and n != "train" else None)
+        for n in sets
+    }
+
+    def log_set(name: str, y_hat: torch.Tensor | None) -> None:
+        V, y = feats[name], labels[name]
+        _log_rates(rates, name, V, y, y_hat, k, cfg, spec, gamma_train, true_w[name])
+        y_hats[name].append(
+            np.full(len(y), -1) if y_hat is None else y_hat.cpu().numpy().astype(np.int64)
+        )
+        for dn, d in derived.items():
+            if d.base != name:
+                continue
+            idx = torch.as_tensor(d.index, device=V.device)
+            yh = None if y_hat is None else y_hat[idx]
+            _log_rates(rates, dn, V[idx], y[idx], yh, k, cfg, spec, gamma_train, true_w[name])
+            y_hats[dn].append(np.repeat(y_hats[name][-1][d.index], d.repeat))
+
     logged = [-1]
     for name in sets:
-        _log_rates(rates, name, feats[name], labels[name], None, k, cfg, spec, gamma_train)
+        log_set(name, None)
     operators: list[LayerOperators] = []
     t0 = time.perf_counter()
     for layer in range(cfg.layers):
@@ -115,7 +171,7 @@ def construct(
             hard = y_train if (name == "train" and cfg.train_membership == "hard") else None
             feats[name], y_hat = apply_layer(feats[name], ops, spec.weights, cfg.eta, cfg.lam, hard)
             if do_log:
-                _log_rates(rates, name, feats[name], labels[name], y_hat, k, cfg, spec, gamma_train)
+                log_set(name, y_hat)
         if do_log and (layer + 1) % max(1, cfg.layers // 10) == 0:
             r = rates["train"]
             log.info(
@@ -136,4 +192,5 @@ def construct(
         layers_logged=np.asarray(logged),
         seconds=seconds,
         operators=operators,
+        y_hat={n: np.stack(v) for n, v in y_hats.items()},
     )

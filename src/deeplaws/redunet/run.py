@@ -20,7 +20,7 @@ from deeplaws.redunet.evaluate import (
 )
 from deeplaws.redunet.experiments import first_per_class_index, prepare, to_features
 from deeplaws.redunet.lift import cyclic_shifts
-from deeplaws.redunet.network import ConstructionConfig, construct
+from deeplaws.redunet.network import ConstructionConfig, Derived, construct
 from deeplaws.redunet.spectral import from_spectrum
 
 log = logging.getLogger(__name__)
@@ -35,6 +35,12 @@ class ExperimentResult:
     summary: dict[str, Any]
 
 
+def _shift_base_index(exp: Any, params: dict[str, Any], base: str) -> np.ndarray:
+    """Indices (in set ``base``) of the samples whose cyclic shifts make ``<base>_shift``."""
+    y = exp.sets[base][1]
+    return first_per_class_index(y, list(range(exp.n_classes)), params.get("shift_samples"))
+
+
 def default_device() -> torch.device:
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")
 
@@ -47,13 +53,18 @@ def run_experiment(
     n_comp: int,
     device: torch.device | None = None,
 ) -> ExperimentResult:
-    device = device or default_device()
+    if device is None:
+        device = default_device() if cfg.backend == "reference" else torch.device("cpu")
     exp = prepare(ds, kind, params)
-    # "equivariance": the shifted sets are not pushed through the layers; their features are
-    # the cyclic shifts of the features of the unshifted samples (exact: every layer commutes
-    # with cyclic shifts, tests/unit/redunet/test_fourier.py). "push": every shifted sample
-    # goes through every layer.
-    equivariant = kind != "vector" and params.get("shift_evaluation", "push") == "equivariance"
+    # "equivariance" (default): the shifted sets are not pushed through the layers; their
+    # features are the cyclic shifts of the features of the unshifted samples, and their
+    # rates those of the unshifted samples they are made of (exact: every layer commutes with
+    # cyclic shifts, and a shifted copy has the same per-frequency covariance and membership;
+    # tests/unit/redunet). "push": every shifted sample goes through every layer.
+    mode = params.get("shift_evaluation", "equivariance")
+    if mode not in ("equivariance", "push"):
+        raise ValueError(f"shift_evaluation must be 'equivariance' or 'push', got {mode!r}")
+    equivariant = kind != "vector" and mode == "equivariance"
     pushed = [n for n in exp.sets if not (equivariant and n.endswith("_shift"))]
     feats, labels = {}, {}
     spec = None
@@ -68,20 +79,32 @@ def run_experiment(
         tuple(feats["train"].shape[1:]),
     )
     evals = {n: (feats[n], labels[n]) for n in pushed if n != "train"}
-    res = construct(feats["train"], labels["train"], evals, spec, cfg, n_classes=exp.n_classes)
+    derived = {}
+    if equivariant:
+        for base in ("train", "test"):
+            idx = _shift_base_index(exp, params, base)
+            repeat = len(exp.sets[f"{base}_shift"][1]) // len(idx)
+            derived[f"{base}_shift"] = Derived(base=base, index=idx, repeat=repeat)
+    res = construct(
+        feats["train"],
+        labels["train"],
+        evals,
+        spec,
+        cfg,
+        n_classes=exp.n_classes,
+        derived=derived,
+    )
     log.info("construction of %d layers: %.1f s", cfg.layers, res.seconds)
 
     signals = {n: from_spectrum(V, spec).cpu().numpy() for n, V in res.features.items()}
     if equivariant:
         axes = tuple(range(2, signals["train"].ndim))
         for base in ("train", "test"):
-            idx = first_per_class_index(
-                exp.sets[base][1], list(range(exp.n_classes)), params.get("shift_samples")
-            )
+            idx = _shift_base_index(exp, params, base)
             signals[f"{base}_shift"], _ = cyclic_shifts(
                 signals[base][idx], params["shift_stride"], axes
             )
-    Z = {n: flat_unit(signals[n]) for n in exp.sets}
+    Z = {n: flat_unit(signals.pop(n), inplace=True) for n in exp.sets}
     X = {n: flat_unit(Xs) for n, (Xs, _) in exp.sets.items()}
     y = {n: ys for n, (_, ys) in exp.sets.items()}
 
@@ -92,10 +115,16 @@ def run_experiment(
             rows.append({"features": feat_name, **row})
     acc = pd.DataFrame(rows)[["features", "set", "classifier", "accuracy"]]
 
-    rates = {"layers": res.layers_logged}
+    rates: dict[str, np.ndarray] = {"layers": res.layers_logged}
     for n, r in res.rates.items():
         for key, v in r.items():
             rates[f"{n}/{key}"] = v
+        # what the construction knows: the estimated labels of every logged layer and their
+        # accuracy against the true labels (NaN for the input, which has none)
+        y_hat = res.y_hat[n]
+        rates[f"{n}/y_hat"] = y_hat.astype(np.int16)
+        hit = (y_hat == y[n][None, :]).mean(axis=1)
+        rates[f"{n}/acc_est"] = np.where(y_hat[:, 0] < 0, np.nan, hit)
 
     eval_name = "test_shift" if "test_shift" in y else "test"
     heat_name = "train_shift" if "train_shift" in y else "train"
@@ -122,6 +151,8 @@ def run_experiment(
         "cross_pair": [heat_name, eval_name],
         "construction_seconds": res.seconds,
         "shift_evaluation": "equivariance" if equivariant else "push",
+        "backend": cfg.backend,
+        "final_accuracy_est": {n: float(rates[f"{n}/acc_est"][-1]) for n in res.rates},
         "device": str(device),
         "final_rates": {n: {k: float(v[-1]) for k, v in r.items()} for n, r in res.rates.items()},
         "dR_true_min_step": {

@@ -3,6 +3,7 @@
 from typing import TYPE_CHECKING, Any
 
 import torch
+from threadpoolctl import threadpool_limits
 
 from deeplaws.common.io import atomic_path, provenance, save_json, save_npz
 from deeplaws.common.logging import setup_logging
@@ -36,8 +37,11 @@ def main(
         train_membership=str(switches["train_membership"]),
         legacy_class_alpha=bool(switches["legacy_class_alpha"]),
         log_every=int(settings["log_every"]),
+        backend=str(switches["backend"]),
+        true_class_weights=str(switches["true_class_weights"]),
     )
-    res = run_experiment(ds, settings["kind"], settings, cfg, n_comp=int(settings["n_comp"]))
+    with threadpool_limits(threads):  # NumPy's BLAS as well as torch
+        res = run_experiment(ds, settings["kind"], settings, cfg, n_comp=int(settings["n_comp"]))
     save_npz(rates, res.rates)
     save_npz(features, res.features)
     save_npz(similarity, res.similarity)
