@@ -68,6 +68,8 @@ def sep_lr(value):
 
 # every training run some figure of the current config needs: run path -> wildcards
 SEP_RUNS = {}
+# runs kept on the one-net path whatever training/batched says (fig1/batched: false)
+SEP_ALONE = set()
 
 
 def sep_run(data, model, layers, width, opt, lr, epochs, protocol="standard"):
@@ -190,6 +192,8 @@ def _fig1(eval_mode=False):
     for opt in ("sgd", "momentum", "adam"):
         for layers, lr in zip(c["layer_nums"], c["lrs"][opt], strict=True):
             run = sep_run(c["data"], "GFNN", layers, 100, opt, lr, c["epochs"])
+            if not c["batched"]:
+                SEP_ALONE.add(SEP_RUN.format(**run))
             fig.profile(f"{opt}, {layers + 2} layers", [run], named_lr=lr, measure=measure)
     return fig
 
@@ -408,6 +412,7 @@ def sep_batch_name(run):
     t = SEP["training"]
     alone = (
         not t["batched"]
+        or SEP_RUN.format(**run) in SEP_ALONE
         or run["sprotocol"] != "standard"
         or run["smodel"] not in SEP_FNN_MODELS
         or run["swidth"] > t["batch_max_width"]

@@ -153,13 +153,14 @@ class StackedFNN:
 
 
 class StackedOptimizer:
-    """Per-net sgd / momentum / adam over stacked tensors, as torch's single-tensor code.
+    """Per-net sgd / momentum / adam over stacked tensors with torch's fused CPU kernels.
 
-    With d = grad + wd * p: sgd p -= lr d; momentum buf = mu buf + d (buf = d at the first
-    step), p -= lr buf; adam m = lerp(m, d, 1 - b1), v = b2 v + (1 - b2) d^2,
-    p -= (lr / (1 - b1^t)) m / (sqrt(v) / sqrt(1 - b2^t) + eps). Each rule's direction is
-    computed for the whole stack with ``torch._foreach`` ops and scaled by a per-net column
-    that is zero for the nets of the other rules (0 * finite adds exactly nothing).
+    Net i's parameters are the slices p[i] of the stacked tensors (contiguous views); one
+    ``torch._fused_adam_`` or ``torch._fused_sgd_`` call per net updates all its slices in a
+    single pass with the net's own lr and state: the update rules of ``torch.optim.Adam`` and
+    ``torch.optim.SGD`` (coupled weight decay; heavy-ball momentum with buf = grad at the
+    first step; no dampening, no Nesterov), computed in another order than the single-tensor
+    loop of the one-net path, hence equal to float32 round-off.
     """
 
     def __init__(
@@ -177,61 +178,57 @@ class StackedOptimizer:
         self.params = list(params)
         self.kind = [m.optimizer for m in members]
         self.wd, self.momentum, self.betas, self.eps = weight_decay, momentum, betas, eps
-        self.bufs: list[Tensor] | None = None
-        self.exp_avg = [torch.zeros_like(p) for p in self.params]
-        self.exp_avg_sq = [torch.zeros_like(p) for p in self.params]
+        B = len(members)
+        self.state = [torch.zeros_like(p) for p in self.params]  # adam m / momentum buffer
+        self.state2 = [torch.zeros_like(p) for p in self.params]  # adam v
+        self.steps = [torch.zeros((), dtype=torch.float32) for _ in range(B)]
         self.step_count = 0
-        self.active = [True] * len(members)
-
-    def _cols(self, values: Sequence[float]) -> list[Tensor]:
-        col = torch.tensor(values, dtype=self.params[0].dtype)
-        return [col.view(-1, *([1] * (p.dim() - 1))) for p in self.params]
+        self.active = [True] * B
 
     @torch.no_grad()
     def step(self, lrs: Sequence[float]) -> None:
         """One update of every active net; ``lrs`` is the current lr of each net."""
         self.step_count += 1
+        first = self.step_count == 1
         b1, b2 = self.betas
-        grads = [p.grad if p.grad is not None else torch.zeros_like(p) for p in self.params]
-        d = torch._foreach_add(grads, self.params, alpha=self.wd) if self.wd else grads
-        delta: list[Tensor] | None = None
-
-        def scaled(kind: str, direction: list[Tensor], factor: float = 1.0) -> None:
-            nonlocal delta
-            col = [
-                lr * factor if k == kind and a else 0.0
-                for lr, k, a in zip(lrs, self.kind, self.active, strict=True)
-            ]
-            part = torch._foreach_mul(direction, self._cols(col))
-            if delta is None:
-                delta = part
-            else:
-                torch._foreach_add_(delta, part)
-
-        if "sgd" in self.kind:
-            scaled("sgd", d)
-        if "momentum" in self.kind:
-            if self.bufs is None:
-                self.bufs = [t.clone() for t in d]
-            else:
-                torch._foreach_mul_(self.bufs, self.momentum)
-                torch._foreach_add_(self.bufs, d)
-            scaled("momentum", self.bufs)
-        if "adam" in self.kind:
-            torch._foreach_lerp_(self.exp_avg, d, 1 - b1)
-            torch._foreach_mul_(self.exp_avg_sq, b2)
-            torch._foreach_addcmul_(self.exp_avg_sq, d, d, value=1 - b2)
-            denom = torch._foreach_sqrt(self.exp_avg_sq)
-            torch._foreach_div_(denom, math.sqrt(1 - b2**self.step_count))
-            torch._foreach_add_(denom, self.eps)
-            direction = torch._foreach_div(self.exp_avg, denom)
-            scaled("adam", direction, 1 / (1 - b1**self.step_count))
-        assert delta is not None
-        torch._foreach_sub_(self.params, delta)
-        for i, a in enumerate(self.active):
-            if not a:  # a diverged net is parked at zero, never updated again
-                for p in self.params:
+        for i, (kind, lr) in enumerate(zip(self.kind, lrs, strict=True)):
+            if not self.active[i]:
+                for p in self.params:  # a diverged net is parked at zero, never updated
                     p[i].zero_()
+                continue
+            ps = [p[i] for p in self.params]
+            gs = [p.grad[i] if p.grad is not None else torch.zeros_like(p[i]) for p in self.params]
+            if kind == "adam":
+                self.steps[i] += 1
+                torch._fused_adam_(
+                    ps,
+                    gs,
+                    [t[i] for t in self.state],
+                    [t[i] for t in self.state2],
+                    [],
+                    [self.steps[i]] * len(ps),
+                    lr=float(lr),
+                    beta1=b1,
+                    beta2=b2,
+                    weight_decay=self.wd,
+                    eps=self.eps,
+                    amsgrad=False,
+                    maximize=False,
+                )
+            else:
+                mom = self.momentum if kind == "momentum" else 0.0
+                torch._fused_sgd_(
+                    ps,
+                    gs,
+                    [t[i] for t in self.state] if mom else [],
+                    weight_decay=self.wd,
+                    momentum=mom,
+                    lr=float(lr),
+                    dampening=0.0,
+                    nesterov=False,
+                    maximize=False,
+                    is_first_step=first,
+                )
 
 
 @dataclass
