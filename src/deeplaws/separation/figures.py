@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from deeplaws.separation.fit import no_fit
 from deeplaws.separation.selection import select_lr
 
 
@@ -46,8 +47,7 @@ def _failed_panel(
     spec: dict[str, Any], cands: Sequence[dict[str, Any]]
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """A panel (and its record) whose every run diverged: no profile, no fit."""
-    nan = float("nan")
-    fit = {"slope": nan, "intercept": nan, "rho": nan, "r": nan, "r2": nan, "n": 0}
+    fit = no_fit()
     note = "; ".join(
         f"lr {c['lr']:g} {c['status']} at epoch {(c['diverged_at'] or {}).get('epoch')}"
         for c in cands

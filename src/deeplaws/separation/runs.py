@@ -21,7 +21,7 @@ from deeplaws.common.io import atomic_path
 from deeplaws.common.seeding import seed_everything
 from deeplaws.data.dataset import load_dataset, normalized_images
 from deeplaws.separation.features import d_profile, tap_features
-from deeplaws.separation.fit import summarize_profile
+from deeplaws.separation.fit import no_fit, summarize_profile
 from deeplaws.separation.models import RESNET_MODELS, TapNet, build_model
 from deeplaws.separation.training import TrainResult, resolve_device, train_network
 
@@ -203,15 +203,21 @@ class RunDiverged(RuntimeError):
 
 def diverged_record(spec: RunSpec, at: dict[str, int] | None) -> dict[str, Any]:
     """The measurement record of a diverged run: no profile, a NaN fit and a note."""
-    nan = float("nan")
     epoch = (at or {}).get("epoch")
+    note = f"lr {spec.lr:g} diverged at epoch {epoch}: no profile, fit skipped"
+    return no_profile("diverged", note, diverged_at=at)
+
+
+def no_profile(status: str, note: str, **extra: Any) -> dict[str, Any]:
+    """A measurement record without a profile: its status, a note and a NaN fit."""
+    nan = float("nan")
     return {
-        "status": "diverged",
-        "diverged_at": at,
-        "note": f"lr {spec.lr:g} diverged at epoch {epoch}: no profile, fit skipped",
+        "status": status,
+        **extra,
+        "note": note,
         "taps": [],
         "D": [],
-        "fit": {"slope": nan, "intercept": nan, "rho": nan, "r": nan, "r2": nan, "n": 0},
+        "fit": no_fit(),
         "ratios": {"mean": nan, "cv": nan, "min": nan, "max": nan},
     }
 
@@ -269,23 +275,16 @@ def measure_model(
     bad = [i for i, H in enumerate(feats) if not np.all(np.isfinite(H))]
     if bad:
         log.warning("taps %s have non-finite features: no profile, fit skipped", bad)
-        nan = float("nan")
-        return {
-            "status": "non_finite_features",
-            "note": f"non-finite features at taps {bad}: no profile, fit skipped",
-            "measure": {
-                "bn_mode": bn_mode,
-                "pca": pca,
-                "taps": taps,
-                "chunk": chunk,
-                "weighting": weighting,
-                "dropped_input": drop,
-            },
-            "taps": [],
-            "D": [],
-            "fit": {"slope": nan, "intercept": nan, "rho": nan, "r": nan, "r2": nan, "n": 0},
-            "ratios": {"mean": nan, "cv": nan, "min": nan, "max": nan},
+        measure = {
+            "bn_mode": bn_mode,
+            "pca": pca,
+            "taps": taps,
+            "chunk": chunk,
+            "weighting": weighting,
+            "dropped_input": drop,
         }
+        note = f"non-finite features at taps {bad}: no profile, fit skipped"
+        return no_profile("non_finite_features", note, measure=measure)
     rows = d_profile(feats, y, pca=pca, drop_input=drop, weighting=weighting)
     D = [row["D"] for row in rows]
     flagged = [row["tap"] for row in rows if row["ill_conditioned"]]
