@@ -383,6 +383,11 @@ def sep_perturbation_runs():
     c = SEP["perturbation"]
     if not SEP["activate"] or not c["activate"] or not _available(c["data"]):
         return []
+    if len(c["lrs"]) != len(c["layer_nums"]):
+        raise ValueError(
+            f"separation/perturbation/lrs has {len(c['lrs'])} entries but layer_nums has "
+            f"{len(c['layer_nums'])}: give one lr per depth"
+        )
     return [
         sep_run(c["data"], "GFNN", layers, 100, c["optimizer"], lr, c["epochs"])
         for layers, lr in zip(c["layer_nums"], c["lrs"], strict=True)
