@@ -4,10 +4,13 @@
 # its measurements in .../measure/bn~<mode>_pca~<k>_taps~<option>_epoch~<e>.json. A figure
 # is a list of panels over measurement files (SEP_FIGURES), built once from the config.
 
+from types import SimpleNamespace
+
 from deeplaws.separation.constants import (
     BN_MODES as SEP_BN_MODES,
     DATA_KEYS as SEP_DATA_KEYS,
     MODELS as SEP_MODELS,
+    FNN_MODELS as SEP_FNN_MODELS,
     OPTIMIZERS as SEP_OPTIMIZERS,
     PROTOCOLS as SEP_PROTOCOLS,
     TAP_OPTIONS as SEP_TAP_OPTIONS,
@@ -63,9 +66,15 @@ def sep_lr(value):
     return f"{float(value):g}"
 
 
+# every training run some figure of the current config needs: run path -> wildcards
+SEP_RUNS = {}
+# runs kept on the one-net path whatever training/batched says (fig1/batched: false)
+SEP_ALONE = set()
+
+
 def sep_run(data, model, layers, width, opt, lr, epochs, protocol="standard"):
-    """The wildcards of one training run as a dict."""
-    return {
+    """The wildcards of one training run as a dict (and registers the run for training)."""
+    run = {
         "sdata": data,
         "smodel": model,
         "slayers": int(layers),
@@ -76,6 +85,8 @@ def sep_run(data, model, layers, width, opt, lr, epochs, protocol="standard"):
         "sprotocol": protocol,
         "sseed": int(SEP["seed"]),
     }
+    SEP_RUNS.setdefault(SEP_RUN.format(**run), run)
+    return run
 
 
 def sep_run_file(run, name):
@@ -106,6 +117,7 @@ def sep_phase_a(wildcards):
 
 
 def sep_threads(wildcards):
+    """Cores of a training or measurement job (``wildcards``: an object with .smodel)."""
     return 2 if wildcards.smodel in SEP_HUGE or wildcards.smodel in SEP_BIG else 1
 
 
@@ -136,9 +148,11 @@ def sep_runtime(wildcards):
 class SepFigure:
     """Panels of one figure over measurement files (see deeplaws.separation.figures)."""
 
-    def __init__(self, name, caption, title, ncols, epochs):
+    def __init__(self, name, caption, title, ncols, epochs, bn_mode=None):
         self.name, self.caption, self.title = name, caption, title
         self.ncols, self.epochs = ncols, epochs
+        # the BN mode this figure's profiles are measured with (stated in the caption)
+        self.bn_mode = SEP["measure"]["bn_mode"] if bn_mode is None else bn_mode
         self.profiles, self.trains, self.panels = [], [], []
 
     def _index(self, run, measure):
@@ -171,11 +185,15 @@ def _fig1(eval_mode=False):
     title = "Fig 1: GFNN w100 on {}, {} epochs{}".format(
         c["data"], c["epochs"], ", eval-mode BN" if eval_mode else ""
     )
-    fig = SepFigure(name, name, title, len(c["layer_nums"]), c["epochs"])
     measure = {"bn": "eval"} if eval_mode else None
+    fig = SepFigure(
+        name, name, title, len(c["layer_nums"]), c["epochs"], "eval" if eval_mode else None
+    )
     for opt in ("sgd", "momentum", "adam"):
-        for layers, lr in zip(c["layer_nums"], c["lrs"][opt]):
+        for layers, lr in zip(c["layer_nums"], c["lrs"][opt], strict=True):
             run = sep_run(c["data"], "GFNN", layers, 100, opt, lr, c["epochs"])
+            if not c["batched"]:
+                SEP_ALONE.add(SEP_RUN.format(**run))
             fig.profile(f"{opt}, {layers + 2} layers", [run], named_lr=lr, measure=measure)
     return fig
 
@@ -357,13 +375,84 @@ def sep_figures():
 
 SEP_FIGURES = sep_figures()
 
+SEP_PERTURB = f"{SEP_RUN}/perturb/bn~{{sbn}}.json"
+
+
+def sep_perturbation_runs():
+    """The runs whose weights the perturbation study (E14) perturbs, one per depth."""
+    c = SEP["perturbation"]
+    if not SEP["activate"] or not c["activate"] or not _available(c["data"]):
+        return []
+    if len(c["lrs"]) != len(c["layer_nums"]):
+        raise ValueError(
+            f"separation/perturbation/lrs has {len(c['lrs'])} entries but layer_nums has "
+            f"{len(c['layer_nums'])}: give one lr per depth"
+        )
+    return [
+        sep_run(c["data"], "GFNN", layers, 100, c["optimizer"], lr, c["epochs"])
+        for layers, lr in zip(c["layer_nums"], c["lrs"], strict=True)
+    ]
+
+
+SEP_PERTURB_RUNS = sep_perturbation_runs()
+
+
+# --- training jobs: runs of one shape trained as one batch -------------------------------
+#
+# Runs that differ only in optimizer and lr (same data, model, depth, width, epochs, protocol
+# and seed, hence the same initialisation and batch order) form one batch: one job trains
+# them together (deeplaws.separation.batched) and writes each run's own state.pt and
+# train.json. A batch is named by its shared keys, not by its lrs, so changing, adding or
+# removing one lr of a grid changes that job's outputs and params: Snakemake reruns the one
+# batch job (all its members, about the cost of one net) and the measurements of its runs;
+# other batches are untouched. training/batched: false gives one job per run on the one-net
+# path (bit-identical to the original training loop). Wide nets (wider than
+# training/batch_max_width), the shape models and the frozen protocol always train alone.
+
+SEP_BATCH_KEYS = ("sdata", "smodel", "slayers", "swidth", "sepochs", "sprotocol", "sseed")
+
+
+def sep_batch_name(run):
+    """The job name of a run's batch (its shared keys; with optimizer and lr if alone)."""
+    t = SEP["training"]
+    alone = (
+        not t["batched"]
+        or SEP_RUN.format(**run) in SEP_ALONE
+        or run["sprotocol"] != "standard"
+        or run["smodel"] not in SEP_FNN_MODELS
+        or run["swidth"] > t["batch_max_width"]
+    )
+    r = run
+    name = (f"{r['sdata']}_{r['smodel']}_L{r['slayers']}_w{r['swidth']}_ep{r['sepochs']}_"
+            f"{r['sprotocol']}_seed{r['sseed']}")
+    if alone:
+        name += f"_{r['sopt']}_lr{r['slr']}"
+    return "".join(ch if ch.isalnum() else "_" for ch in name)
+
+
+def sep_batches():
+    batches = {}
+    for path, run in sorted(SEP_RUNS.items()):
+        batches.setdefault(sep_batch_name(run), []).append(run)
+    return batches
+
+
+SEP_BATCHES = sep_batches()
+
+
+def sep_batch_runtime(runs):
+    """Minutes of a batch job: one net's time, plus half a net per further member."""
+    one = sep_runtime(SimpleNamespace(**runs[0]))
+    return int(one * (1 + 0.5 * (len(runs) - 1)))
+
 
 def separation_outputs():
     """Every file of the separation part that the current config produces."""
     if not config["separation"]["activate"]:
         return []
     out = []
-    for name in SEP_FIGURES:
+    names = list(SEP_FIGURES) + (["perturbation"] if SEP_PERTURB_RUNS else [])
+    for name in names:
         out += [
             f"results/figures/separation/{name}.pdf",
             f"results/figures/separation/{name}.png",

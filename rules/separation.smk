@@ -5,36 +5,42 @@
 # ---------------------------------------------------------------- compute rules
 
 
-rule separation_train_network:
-    input:
-        data="results/data/{sdata}.npz",
-        code=pkg_sources(*SEP_CORE),
-    output:
-        state=f"{SEP_RUN}/state.pt",
-        meta=f"{SEP_RUN}/train.json",
-    log:
-        logs("separation_train_network", SEP_RUN_WC),
-    benchmark:
-        benchmarks("separation_train_network", SEP_RUN_WC)
-    params:
-        batch_size=lookup(dpath="separation/training/batch_size", within=config),
-        weight_decay=lookup(dpath="separation/training/weight_decay", within=config),
-        momentum=lookup(dpath="separation/training/momentum", within=config),
-        phase_a_epochs=sep_phase_a,
-        snapshots=sep_snapshots,
-        device=lookup(dpath="separation/device", within=config),
-    threads: sep_threads
-    resources:
-        mem_mb=sep_mem_mb,
-        runtime=sep_runtime,
-    conda:
-        ENV
-    message:
-        "Training {wildcards.smodel} (L={wildcards.slayers}, width {wildcards.swidth}) on "
-        "{wildcards.sdata} with {wildcards.sopt} at lr {wildcards.slr} for "
-        "{wildcards.sepochs} epochs ({wildcards.sprotocol}, seed {wildcards.sseed})"
-    script:
-        "../workflow/scripts/separation/train_network.py"
+for _name, _runs in SEP_BATCHES.items():
+
+    rule:
+        name:
+            f"separation_train_{_name}"
+        input:
+            data=f"results/data/{_runs[0]['sdata']}.npz",
+            code=pkg_sources(*SEP_CORE),
+        output:
+            states=[sep_run_file(r, "state.pt") for r in _runs],
+            metas=[sep_run_file(r, "train.json") for r in _runs],
+        log:
+            logs("separation_train", _name),
+        benchmark:
+            benchmarks("separation_train", _name)
+        params:
+            runs=[{"sopt": r["sopt"], "slr": r["slr"]} for r in _runs],
+            shared={k: _runs[0][k] for k in SEP_BATCH_KEYS},
+            batched=lookup(dpath="separation/training/batched", within=config),
+            batch_size=lookup(dpath="separation/training/batch_size", within=config),
+            weight_decay=lookup(dpath="separation/training/weight_decay", within=config),
+            momentum=lookup(dpath="separation/training/momentum", within=config),
+            phase_a_epochs=sep_phase_a(SimpleNamespace(**_runs[0])),
+            snapshots=[SEP_SNAPSHOTS.get(SEP_RUN.format(**r), []) for r in _runs],
+            device=lookup(dpath="separation/device", within=config),
+        threads: sep_threads(SimpleNamespace(**_runs[0]))
+        resources:
+            mem_mb=sep_mem_mb(SimpleNamespace(**_runs[0])) + 300 * (len(_runs) - 1),
+            runtime=sep_batch_runtime(_runs),
+        conda:
+            ENV
+        message:
+            f"Training {len(_runs)} net(s) {_name}: "
+            + ", ".join(f"{r['sopt']} lr {r['slr']}" for r in _runs)
+        script:
+            "../workflow/scripts/separation/train_batch.py"
 
 
 rule separation_measure_profile:
@@ -50,6 +56,7 @@ rule separation_measure_profile:
         benchmarks("separation_measure_profile", SEP_MEASURE_WC)
     params:
         chunk=lookup(dpath="separation/measure/chunk", within=config),
+        weighting=lookup(dpath="separation/measure/weighting", within=config),
         device=lookup(dpath="separation/device", within=config),
     threads: sep_threads
     resources:
@@ -64,6 +71,36 @@ rule separation_measure_profile:
         "epoch {wildcards.sepoch}"
     script:
         "../workflow/scripts/separation/measure_profile.py"
+
+
+rule separation_perturb_weights:
+    input:
+        state=f"{SEP_RUN}/state.pt",
+        data="results/data/{sdata}.npz",
+        code=pkg_sources(*SEP_CORE, "separation/perturbation.py"),
+    output:
+        record=SEP_PERTURB,
+    log:
+        logs("separation_perturb_weights", f"{SEP_RUN_WC}/bn~{{sbn}}"),
+    benchmark:
+        benchmarks("separation_perturb_weights", f"{SEP_RUN_WC}/bn~{{sbn}}")
+    params:
+        sigmas=lookup(dpath="separation/perturbation/sigmas", within=config),
+        draws=lookup(dpath="separation/perturbation/draws", within=config),
+        chunk=lookup(dpath="separation/measure/chunk", within=config),
+        weighting=lookup(dpath="separation/measure/weighting", within=config),
+        device=lookup(dpath="separation/device", within=config),
+    threads: 1
+    resources:
+        mem_mb=1500,
+        runtime=30,
+    conda:
+        ENV
+    message:
+        "Perturbing the weights of {wildcards.smodel} (L={wildcards.slayers}, {wildcards.sopt} "
+        "lr {wildcards.slr}) layer by layer: accuracy and D profile, BN {wildcards.sbn} mode"
+    script:
+        "../workflow/scripts/separation/perturb_weights.py"
 
 
 # ---------------------------------------------------------------- figure rules
@@ -102,7 +139,7 @@ for _name, _fig in SEP_FIGURES.items():
             ncols=_fig.ncols,
             epochs=_fig.epochs,
             lr_rule=lookup(dpath="separation/lr_rule", within=config),
-            bn_mode=lookup(dpath="separation/measure/bn_mode", within=config),
+            bn_mode=_fig.bn_mode,
             dpi=lookup(dpath="figures/dpi", within=config),
         threads: 1
         resources:
@@ -114,3 +151,46 @@ for _name, _fig in SEP_FIGURES.items():
             f"Plotting the separation figure {_name}"
         script:
             "../workflow/scripts/separation/plot_figure.py"
+
+
+if SEP_PERTURB_RUNS:
+
+    rule separation_plot_perturbation:
+        input:
+            records=[
+                SEP_PERTURB.format(**r, sbn=SEP["measure"]["bn_mode"]) for r in SEP_PERTURB_RUNS
+            ],
+            code=pkg_sources("separation/perturbation.py", "common/plotting.py"),
+            style="matplotlibrc",
+        output:
+            pdf=report(
+                "results/figures/separation/perturbation.pdf",
+                caption="../workflow/report/separation_perturbation.rst",
+                category="Equi-separation law",
+                labels={"figure": "perturbation"},
+            ),
+            png="results/figures/separation/perturbation.png",
+            bare="results/figures/separation/bare/perturbation.png",
+            sidecar="results/figures/separation/perturbation.json",
+        log:
+            logs("separation_plot_figure", "perturbation"),
+        params:
+            title=(
+                f"Weight perturbation: GFNN w100 on {SEP['perturbation']['data']}, "
+                f"{SEP['perturbation']['optimizer']}, {SEP['perturbation']['epochs']} epochs"
+            ),
+            epochs=lookup(dpath="separation/perturbation/epochs", within=config),
+            sigmas=lookup(dpath="separation/perturbation/sigmas", within=config),
+            draws=lookup(dpath="separation/perturbation/draws", within=config),
+            bn_mode=lookup(dpath="separation/measure/bn_mode", within=config),
+            dpi=lookup(dpath="figures/dpi", within=config),
+        threads: 1
+        resources:
+            mem_mb=1000,
+            runtime=5,
+        conda:
+            ENV
+        message:
+            "Plotting the weight-perturbation figure"
+        script:
+            "../workflow/scripts/separation/plot_perturbation.py"

@@ -34,7 +34,7 @@ TARGETS = {
     "results/redunet/gaussian2d/summary.json": "redunet_construct_network",
     "results/recovery/mixture/d~20.json": "recovery_estimate_mixture",
     "results/separation/runs/data~cfm/model~GFNN/L~2/w~100/opt~sgd/lr~0.3/ep~3"
-    "/protocol~standard/seed~666/train.json": "separation_train_network",
+    "/protocol~standard/seed~666/train.json": "separation_train_cfm_GFNN_L2_w100_ep3_standard_seed666_sgd_lr0_3",
 }
 
 

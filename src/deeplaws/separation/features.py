@@ -45,8 +45,14 @@ def d_profile(
     y: np.ndarray,
     pca: int | None = None,
     drop_input: bool = False,
+    weighting: str = "nk",
 ) -> list[dict[str, Any]]:
-    """D with diagnostics per tap; optional PCA-``pca`` scores and dropped tap 0 (§4.4)."""
+    """D with diagnostics per tap; optional PCA-``pca`` scores and dropped tap 0 (§4.4).
+
+    ``weighting``: ``nk`` (the paper's n_k-weighted scatter matrices) or ``uniform`` (every
+    class weighted 1/K, as the original balanced driver); see
+    :func:`deeplaws.separation.fuzziness.fuzziness`.
+    """
     rows = []
     for index, H in enumerate(features):
         if drop_input and index == 0:
@@ -54,6 +60,6 @@ def d_profile(
         p_orig = H.shape[1]
         Z = pca_scores(H, pca) if pca else H
         row: dict[str, Any] = {"tap": index, "p_original": int(p_orig)}
-        row.update(fuzziness(Z, y).as_dict())
+        row.update(fuzziness(Z, y, weighting=weighting).as_dict())
         rows.append(row)
     return rows

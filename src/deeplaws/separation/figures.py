@@ -9,6 +9,10 @@ A figure is described by panel specs (plain JSON-able dicts built by the workflo
     rho and |r| of the chosen runs of other panels against a swept quantity.
 ``{"kind": "emergence", "title": ..., "runs": [i, ...]}``
     the profiles of one run at several epochs.
+
+A run that diverged during training (or whose features were non-finite) has status other
+than ``ok``: it is never chosen, the sidecar's grid lists it with its status, and a panel
+whose every run diverged is drawn empty and marked as such.
 """
 
 from __future__ import annotations
@@ -16,13 +20,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from deeplaws.separation.fit import no_fit
 from deeplaws.separation.selection import select_lr
 
 
 def _candidate(index: int, profile: dict[str, Any], train: dict[str, Any]) -> dict[str, Any]:
     result = train["train"]
+    status = result.get("status", "ok")
+    if status == "ok":
+        status = profile.get("status", "ok")
     return {
         "index": index,
+        "status": status,
+        "diverged_at": result.get("diverged_at"),
         "lr": float(train["spec"]["lr"]),
         "final_loss": float(result["final_loss"]),
         "train_loss_eval": float(result["train_loss_eval"]),
@@ -31,6 +41,40 @@ def _candidate(index: int, profile: dict[str, Any], train: dict[str, Any]) -> di
         "r": float(profile["fit"]["r"]),
         "rho": float(profile["fit"]["rho"]),
     }
+
+
+def _failed_panel(
+    spec: dict[str, Any], cands: Sequence[dict[str, Any]]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A panel (and its record) whose every run diverged: no profile, no fit."""
+    fit = no_fit()
+    note = "; ".join(
+        f"lr {c['lr']:g} {c['status']} at epoch {(c['diverged_at'] or {}).get('epoch')}"
+        for c in cands
+    )
+    first = cands[0]
+    panel = {
+        "kind": "profile",
+        "status": first["status"],
+        "title": spec.get("title"),
+        "D": [],
+        "fit": fit,
+        "lr": first["lr"] if len(cands) == 1 else None,
+        "diverged_at": first["diverged_at"],
+        "note": note,
+    }
+    record = {
+        "kind": "profile",
+        "status": first["status"],
+        "title": spec.get("title"),
+        "chosen_lr": None,
+        "reason": f"no run to show: {note}",
+        "named_lr": spec.get("named_lr"),
+        "D": [],
+        "fit": fit,
+        "grid": [{k: c[k] for k in c if k != "index"} for c in cands],
+    }
+    return panel, record
 
 
 def assemble(
@@ -47,11 +91,25 @@ def assemble(
         kind = spec.get("kind", "profile")
         if kind == "profile":
             cands = [_candidate(i, profiles[i], trains[i]) for i in spec["runs"]]
-            chosen, reason = select_lr(cands, lr_rule, spec.get("named_lr"))
+            ok = [c for c in cands if c["status"] == "ok"]
+            bad = [c for c in cands if c["status"] != "ok"]
+            if not ok:
+                panel, record = _failed_panel(spec, cands)
+                panels.append(panel)
+                records.append(record)
+                continue
+            chosen, reason = select_lr(ok, lr_rule, spec.get("named_lr"))
+            if bad:
+                reason += "; skipped: " + ", ".join(
+                    f"lr {c['lr']:g} {c['status']} at epoch {(c['diverged_at'] or {}).get('epoch')}"
+                    for c in bad
+                )
             prof = profiles[chosen["index"]]
             taps = prof.get("taps", [])
             panel = {
                 "kind": "profile",
+                "status": "ok",
+                "skipped": [{"lr": c["lr"], "status": c["status"]} for c in bad],
                 "title": spec.get("title"),
                 "D": prof["D"],
                 "fit": prof["fit"],
@@ -66,6 +124,7 @@ def assemble(
             records.append(
                 {
                     "kind": "profile",
+                    "status": "ok",
                     "title": spec.get("title"),
                     "chosen_lr": chosen["lr"],
                     "reason": reason,

@@ -13,13 +13,18 @@ from typing import Any
 import numpy as np
 
 
+def no_fit(n: int = 0) -> dict[str, Any]:
+    """The fit record of a profile that cannot be fitted (all NaN)."""
+    nan = float("nan")
+    return {"slope": nan, "intercept": nan, "rho": nan, "r": nan, "r2": nan, "n": int(n)}
+
+
 def loglinear_fit(D: Sequence[float], x: Sequence[float] | None = None) -> dict[str, Any]:
     """Slope, intercept, rho, Pearson r and R^2 of ln D against ``x`` (default 0..m-1)."""
     d = np.asarray(D, dtype=np.float64)
     xs = np.arange(d.size, dtype=np.float64) if x is None else np.asarray(x, dtype=np.float64)
     if d.size < 2 or not np.all(np.isfinite(d)) or np.any(d <= 0):
-        nan = float("nan")
-        return {"slope": nan, "intercept": nan, "rho": nan, "r": nan, "r2": nan, "n": int(d.size)}
+        return no_fit(d.size)
     ys = np.log(d)
     xm, ym = xs.mean(), ys.mean()
     sxx = float(np.sum((xs - xm) ** 2))

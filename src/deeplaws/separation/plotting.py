@@ -53,6 +53,8 @@ def annotation_text(panel: dict[str, Any]) -> str:
             f"train acc = {_fmt(panel.get('train_accuracy'), '.3f')}, "
             f"test acc = {_fmt(panel.get('test_accuracy'), '.3f')}"
         )
+    for skipped in panel.get("skipped") or []:
+        lines.append(f"lr {skipped['lr']:g}: {skipped['status']} (skipped)")
     for i, seg in enumerate(panel.get("segments") or []):
         lines.append(f"segment {i + 1}: r = {_fmt(seg['r'], '.3f')}, ρ = {_fmt(seg['rho'], '.3f')}")
     return "\n".join(lines)
@@ -61,7 +63,28 @@ def annotation_text(panel: dict[str, Any]) -> str:
 def plot_profile(
     ax: Axes, panel: dict[str, Any], annotate: bool = True, fontsize: float = 9
 ) -> None:
-    """One profile panel (``panel`` has D, fit, and optionally lr, losses, segments)."""
+    """One profile panel (``panel`` has D, fit, and optionally lr, losses, segments).
+
+    A panel with status other than ``ok`` (every run diverged) is drawn empty with the status
+    written across it.
+    """
+    if panel.get("status", "ok") != "ok":
+        ax.set_yscale("log")
+        ax.set_ylim(0.1, 10.0)
+        ax.text(
+            0.5,
+            0.5,
+            panel.get("status", "").upper().replace("_", " ") + "\n" + panel.get("note", ""),
+            transform=ax.transAxes,
+            ha="center",
+            va="center",
+            color="#d62728",
+            fontsize=fontsize,
+            wrap=True,
+        )
+        if annotate and panel.get("title"):
+            ax.set_title(panel["title"], fontsize=fontsize + 1)
+        return
     D = [float(d) for d in panel["D"]]
     x = np.arange(len(D))
     good = [i for i, d in enumerate(D) if math.isfinite(d) and d > 0]

@@ -21,9 +21,24 @@ from deeplaws.common.io import atomic_path
 from deeplaws.common.seeding import seed_everything
 from deeplaws.data.dataset import load_dataset, normalized_images
 from deeplaws.separation.features import d_profile, tap_features
-from deeplaws.separation.fit import summarize_profile
+from deeplaws.separation.fit import no_fit, summarize_profile
 from deeplaws.separation.models import RESNET_MODELS, TapNet, build_model
 from deeplaws.separation.training import TrainResult, resolve_device, train_network
+
+#: the batch keys of a run: runs that agree on all of them can be trained as one batch
+BATCH_KEYS = (
+    "data",
+    "model",
+    "layer_num",
+    "width",
+    "epochs",
+    "variant",
+    "seed",
+    "batch_size",
+    "weight_decay",
+    "momentum",
+    "phase_a_epochs",
+)
 
 log = logging.getLogger(__name__)
 
@@ -109,15 +124,102 @@ def train_run(
     return model, result
 
 
-def save_state(path: str | Path, model: TapNet, result: TrainResult, spec: RunSpec) -> None:
-    """The final state dict, the snapshots and the run spec in one torch file (atomic)."""
+def train_runs(
+    specs: list[RunSpec],
+    data: Tensors,
+    device: str = "auto",
+    snapshot_epochs: list[list[int]] | None = None,
+    batched: bool = True,
+) -> list[tuple[TapNet | None, TrainResult]]:
+    """Train several runs; with ``batched``, runs of one batch key train as one stack.
+
+    ``batched=False`` is the one-net path (each run seeded and trained alone, bit-identical to
+    :func:`train_run`). The batched path seeds once, builds the net once (every member has the
+    same initialisation and batch order as when trained alone) and trains the stack.
+    A diverged run comes back with ``None`` in place of its net.
+    """
+    from deeplaws.separation.batched import Member, batchable, train_batch
+
+    snaps = snapshot_epochs or [[] for _ in specs]
+    if not batched or len(specs) == 1:
+        out: list[tuple[TapNet | None, TrainResult]] = []
+        for spec, snap in zip(specs, snaps, strict=True):
+            model, result = train_run(spec, data, device=device, snapshot_epochs=snap)
+            out.append((model if result.status == "ok" else None, result))
+        return out
+    first = specs[0]
+    for spec in specs[1:]:
+        diff = [k for k in BATCH_KEYS if getattr(spec, k) != getattr(first, k)]
+        if diff:
+            raise ValueError(f"runs of one batch must agree on {', '.join(diff)}: {spec}")
+    seed_everything(first.seed)
+    dev = resolve_device(device)
+    model = build_model(first.model, data.in_shape, first.layer_num, first.width).to(dev)
+    if not batchable(model, first.variant):
+        raise ValueError(f"{first.model} ({first.variant}) cannot be trained in a batch")
+    outcomes = train_batch(
+        model,  # type: ignore[arg-type]
+        [Member(s.optimizer, s.lr) for s in specs],
+        data.X_train,
+        data.y_train,
+        data.X_test,
+        data.y_test,
+        epochs=first.epochs,
+        batch_size=first.batch_size,
+        weight_decay=first.weight_decay,
+        momentum=first.momentum,
+        snapshot_epochs=snaps,
+    )
+    return [(o.model, o.result) for o in outcomes]
+
+
+def save_state(path: str | Path, model: TapNet | None, result: TrainResult, spec: RunSpec) -> None:
+    """The final state dict, the snapshots and the run spec in one torch file (atomic).
+
+    A diverged run keeps no weights: ``state_dict`` is None and ``status`` says why, so that
+    no later job can take its weights as a result.
+    """
+    ok = result.status == "ok" and model is not None
     payload = {
         "spec": spec.as_dict(),
-        "state_dict": {k: v.detach().cpu() for k, v in model.state_dict().items()},
-        "snapshots": result.snapshots,
+        "status": result.status,
+        "diverged_at": result.diverged_at,
+        "state_dict": (
+            {k: v.detach().cpu() for k, v in model.state_dict().items()} if ok else None
+        ),
+        "snapshots": result.snapshots if ok else {},
     }
     with atomic_path(path) as tmp:
         torch.save(payload, tmp)
+
+
+class RunDiverged(RuntimeError):
+    """The run of a state file diverged during training and has no weights."""
+
+    def __init__(self, path: str | Path, spec: RunSpec, at: dict[str, int] | None) -> None:
+        super().__init__(f"{path}: the run diverged ({at}); it has no weights")
+        self.spec, self.at = spec, at
+
+
+def diverged_record(spec: RunSpec, at: dict[str, int] | None) -> dict[str, Any]:
+    """The measurement record of a diverged run: no profile, a NaN fit and a note."""
+    epoch = (at or {}).get("epoch")
+    note = f"lr {spec.lr:g} diverged at epoch {epoch}: no profile, fit skipped"
+    return no_profile("diverged", note, diverged_at=at)
+
+
+def no_profile(status: str, note: str, **extra: Any) -> dict[str, Any]:
+    """A measurement record without a profile: its status, a note and a NaN fit."""
+    nan = float("nan")
+    return {
+        "status": status,
+        **extra,
+        "note": note,
+        "taps": [],
+        "D": [],
+        "fit": no_fit(),
+        "ratios": {"mean": nan, "cv": nan, "min": nan, "max": nan},
+    }
 
 
 def load_state(
@@ -129,6 +231,8 @@ def load_state(
     """Rebuild the net of a saved run, at its end or at a snapshot ``epoch``."""
     payload = torch.load(path, map_location="cpu", weights_only=True)
     spec = RunSpec(**payload["spec"])
+    if payload.get("status", "ok") != "ok" or payload.get("state_dict") is None:
+        raise RunDiverged(path, spec, payload.get("diverged_at"))
     model = build_model(spec.model, in_shape, spec.layer_num, spec.width)
     if epoch is None:
         state = payload["state_dict"]
@@ -158,6 +262,7 @@ def measure_model(
     pca: int | None = None,
     taps: str = "default",
     chunk: int = 100,
+    weighting: str = "nk",
 ) -> dict[str, Any]:
     """The D profile of ``model`` on the training inputs with diagnostics and fit record.
 
@@ -167,18 +272,33 @@ def measure_model(
     taps = default_taps(model_name, taps)
     feats = tap_features(model, X, taps=taps, bn_mode=bn_mode, chunk=chunk)
     drop = model_name in RESNET_MODELS
-    rows = d_profile(feats, y, pca=pca, drop_input=drop)
+    bad = [i for i, H in enumerate(feats) if not np.all(np.isfinite(H))]
+    if bad:
+        log.warning("taps %s have non-finite features: no profile, fit skipped", bad)
+        measure = {
+            "bn_mode": bn_mode,
+            "pca": pca,
+            "taps": taps,
+            "chunk": chunk,
+            "weighting": weighting,
+            "dropped_input": drop,
+        }
+        note = f"non-finite features at taps {bad}: no profile, fit skipped"
+        return no_profile("non_finite_features", note, measure=measure)
+    rows = d_profile(feats, y, pca=pca, drop_input=drop, weighting=weighting)
     D = [row["D"] for row in rows]
     flagged = [row["tap"] for row in rows if row["ill_conditioned"]]
     if flagged:
         log.warning("taps %s have lambda_min/lambda_max < 1e-8: D is unreliable there", flagged)
     split = model.segment_split(taps)
     return {
+        "status": "ok",
         "measure": {
             "bn_mode": bn_mode,
             "pca": pca,
             "taps": taps,
             "chunk": chunk,
+            "weighting": weighting,
             "dropped_input": drop,
         },
         "taps": rows,

@@ -16,6 +16,7 @@ move the "frozen" units (pitfall P4).
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -79,9 +80,15 @@ class TrainResult:
     wall_seconds: float = 0.0
     cpu_seconds: float = 0.0
     snapshots: dict[int, dict[str, Tensor]] = field(default_factory=dict)
+    status: str = "ok"  # "ok" or "diverged" (a non-finite minibatch loss)
+    diverged_at: dict[str, int] | None = None  # {"epoch": e, "step": s}, 1-based
+    batch_size_nets: int = 1  # nets trained together in this job (1: the one-net path)
 
     def summary(self) -> dict[str, Any]:
         return {
+            "status": self.status,
+            "diverged_at": self.diverged_at,
+            "nets_in_batch": self.batch_size_nets,
             "losses": self.losses,
             "losses_phase_a": self.losses_phase_a,
             "final_loss": self.losses[-1] if self.losses else float("nan"),
@@ -104,6 +111,14 @@ def _set_trainable(units: Sequence[nn.Module], flag: bool) -> None:
             p.requires_grad_(flag)
 
 
+class Diverged(RuntimeError):
+    """A minibatch loss became non-finite."""
+
+    def __init__(self, epoch: int, step: int, losses: list[float]) -> None:
+        super().__init__(f"non-finite loss at epoch {epoch}, step {step}")
+        self.epoch, self.step, self.losses = epoch, step, losses
+
+
 def run_epochs(
     model: nn.Module,
     opt: torch.optim.Optimizer,
@@ -115,7 +130,11 @@ def run_epochs(
     set_to_none: bool,
     on_epoch: Callable[[int, float], None] | None = None,
 ) -> list[float]:
-    """``epochs`` passes over (X, y); returns the sample-weighted mean loss of each."""
+    """``epochs`` passes over (X, y); returns the sample-weighted mean loss of each.
+
+    Raises :class:`Diverged` (with the losses of the finished epochs) at the first
+    non-finite minibatch loss.
+    """
     n = X.shape[0]
     loss_fn = nn.CrossEntropyLoss()
     losses = []
@@ -125,13 +144,16 @@ def run_epochs(
             group["lr"] = lr_of(epoch)
         perm = torch.from_numpy(np.random.permutation(n)).to(X.device)
         total = 0.0
-        for start in range(0, n, batch_size):
+        for step, start in enumerate(range(0, n, batch_size)):
             idx = perm[start : start + batch_size]
             opt.zero_grad(set_to_none=set_to_none)
             loss = loss_fn(model(X[idx]), y[idx])
+            value = float(loss.detach())
+            if not math.isfinite(value):
+                raise Diverged(epoch + 1, step + 1, losses)
             loss.backward()
             opt.step()
-            total += float(loss.detach()) * idx.numel()
+            total += value * idx.numel()
         losses.append(total / n)
         if on_epoch is not None:
             on_epoch(epoch + 1, losses[-1])
@@ -190,6 +212,40 @@ def train_network(
         if loss is not None and epoch % max(1, epochs // 10) == 0:
             log.info("epoch %d/%d: loss %.5f", epoch, epochs, loss)
 
+    try:
+        _train_variant(
+            model, opt, X, y, lr, epochs, batch_size, variant, phase_a_epochs, result, keep
+        )
+    except Diverged as err:
+        result.status = "diverged"
+        result.diverged_at = {"epoch": err.epoch, "step": err.step}
+        result.snapshots = {}
+        log.warning("lr %g diverged: %s; no weights are kept", lr, err)
+        if variant == "standard" or result.losses_phase_a:
+            result.losses = err.losses
+        else:
+            result.losses_phase_a = err.losses
+    result.wall_seconds = time.perf_counter() - wall0
+    result.cpu_seconds = time.process_time() - cpu0
+    if result.status == "ok":
+        result.train_accuracy, result.train_loss_eval = evaluate(model, X_train, y_train)
+        result.test_accuracy, _ = evaluate(model, X_test, y_test)
+    return result
+
+
+def _train_variant(
+    model: TapNet,
+    opt: torch.optim.Optimizer,
+    X: Tensor,
+    y: Tensor,
+    lr: float,
+    epochs: int,
+    batch_size: int,
+    variant: str,
+    phase_a_epochs: int,
+    result: TrainResult,
+    keep: Callable[..., None],
+) -> None:
     if variant == "standard":
         keep(0)
         result.losses = run_epochs(
@@ -225,8 +281,3 @@ def train_network(
             on_epoch=keep,
         )
         _set_trainable(units, True)
-    result.wall_seconds = time.perf_counter() - wall0
-    result.cpu_seconds = time.process_time() - cpu0
-    result.train_accuracy, result.train_loss_eval = evaluate(model, X_train, y_train)
-    result.test_accuracy, _ = evaluate(model, X_test, y_test)
-    return result

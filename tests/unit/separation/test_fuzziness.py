@@ -124,6 +124,46 @@ def test_rank_cut_drops_numerically_zero_directions() -> None:
     assert f.D == pytest.approx(fuzziness_dense(Hc, y), rel=1e-8)
 
 
+@pytest.mark.parametrize(("n", "p"), [(200, 30), (300, 1024)])
+def test_class_uniform_weighting_equals_its_dense_form(n: int, p: int) -> None:
+    """The class-uniform D (1/K per class, 1/n_k within) by the low-rank route equals
+    trace(SS_w pinv(SS_b)) of the dense matrices written out from the definition."""
+    H, y = _clusters(n, p, seed=3, weights=[5, 1, 1, 1, 1, 2, 1, 1, 1, 1])
+    K = 10
+    mu = H.mean(axis=0)
+    means = np.stack([H[y == k].mean(0) for k in range(K)])
+    ref_b = sum(np.outer(means[k] - mu, means[k] - mu) for k in range(K)) / K
+    ref_w = sum(np.cov(H[y == k].T, bias=True) for k in range(K)) / K
+    ss_w, ss_b = scatter_matrices(H, y, "uniform")
+    np.testing.assert_allclose(ss_b, ref_b, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(ss_w, ref_w, rtol=1e-9, atol=1e-12)
+    low = fuzziness(H, y, weighting="uniform")
+    assert low.D == pytest.approx(fuzziness_dense(H, y, "uniform"), rel=1e-8)
+    assert low.trace_within == pytest.approx(np.trace(ref_w), rel=1e-10)
+    # imbalanced: the two forms differ; balanced: they coincide
+    assert abs(low.D - fuzziness(H, y).D) > 1e-3 * low.D
+    yb = np.repeat(np.arange(K), n // K)
+    assert fuzziness(H[: yb.size], yb, weighting="uniform").D == pytest.approx(
+        fuzziness(H[: yb.size], yb).D, rel=1e-10
+    )
+    with pytest.raises(ValueError, match="weighting"):
+        fuzziness(H, y, weighting="counts")
+
+
+@pytest.mark.parametrize(("n", "p", "k"), [(150, 300, 100), (400, 120, 100), (200, 2048, 50)])
+def test_pca_gram_route_equals_svd(n: int, p: int, k: int) -> None:
+    H, y = _clusters(n, p, seed=n + p)
+    svd = pca_scores(H, k, method="svd")
+    gram = pca_scores(H, k, method="gram")
+    assert svd.shape == gram.shape == (n, min(k, n, p))
+    scale = np.abs(svd).max()
+    np.testing.assert_allclose(gram, svd, atol=1e-8 * scale)
+    assert fuzziness(gram, y).D == pytest.approx(fuzziness(svd, y).D, rel=1e-8)
+    np.testing.assert_array_equal(pca_scores(H, k), gram)  # auto is the Gram route
+    with pytest.raises(ValueError, match="PCA method"):
+        pca_scores(H, k, method="qr")
+
+
 def test_pca_scores_preserve_fuzziness_when_lossless() -> None:
     H, y = _clusters(150, 300, seed=7)
     # n=150 < p: 100 components lose information; 149 components (full rank) keep D

@@ -3,11 +3,16 @@
 import logging
 from typing import TYPE_CHECKING
 
-import torch
-
 from deeplaws.common.io import provenance, save_json
 from deeplaws.common.logging import setup_logging
-from deeplaws.separation.runs import load_state, load_tensors, measure_model
+from deeplaws.separation.runs import (
+    RunDiverged,
+    diverged_record,
+    load_state,
+    load_tensors,
+    measure_model,
+)
+from deeplaws.separation.threads import limited_threads
 
 if TYPE_CHECKING:
     from snakemake.script import snakemake
@@ -22,24 +27,38 @@ def main(
     taps: str,
     epoch: int | None,
     chunk: int,
+    weighting: str,
     device: str,
     threads: int,
 ) -> None:
-    torch.set_num_threads(threads)
+    log = logging.getLogger("deeplaws.separation")
     tensors = load_tensors(data)
-    model, spec = load_state(state, tensors.in_shape, epoch=epoch, device=device)
-    record = measure_model(
-        model,
-        spec.model,
-        tensors.X_train,
-        tensors.y_train.numpy(),
-        bn_mode=bn_mode,
-        pca=pca,
-        taps=taps,
-        chunk=chunk,
-    )
+    try:
+        model, spec = load_state(state, tensors.in_shape, epoch=epoch, device=device)
+    except RunDiverged as err:
+        log.warning("%s", err)
+        record = diverged_record(err.spec, err.at)
+        save_json(
+            out,
+            provenance(
+                spec=err.spec.as_dict(), key=err.spec.key(), state=state, epoch=epoch, **record
+            ),
+        )
+        return
+    with limited_threads(threads):
+        record = measure_model(
+            model,
+            spec.model,
+            tensors.X_train,
+            tensors.y_train.numpy(),
+            bn_mode=bn_mode,
+            pca=pca,
+            taps=taps,
+            chunk=chunk,
+            weighting=weighting,
+        )
     fit = record["fit"]
-    logging.getLogger("deeplaws.separation").info(
+    log.info(
         "%s epoch %s: D %s, r %.4f, rho %.4f",
         spec.model,
         epoch if epoch is not None else "final",
@@ -63,6 +82,7 @@ main(
     taps=wc.staps,
     epoch=None if wc.sepoch == "final" else int(wc.sepoch),
     chunk=int(snakemake.params.chunk),
+    weighting=snakemake.params.weighting,
     device=snakemake.params.device,
     threads=int(snakemake.threads),
 )
