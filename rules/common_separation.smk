@@ -174,7 +174,7 @@ def _fig1(eval_mode=False):
     fig = SepFigure(name, name, title, len(c["layer_nums"]), c["epochs"])
     measure = {"bn": "eval"} if eval_mode else None
     for opt in ("sgd", "momentum", "adam"):
-        for layers, lr in zip(c["layer_nums"], c["lrs"][opt]):
+        for layers, lr in zip(c["layer_nums"], c["lrs"][opt], strict=True):
             run = sep_run(c["data"], "GFNN", layers, 100, opt, lr, c["epochs"])
             fig.profile(f"{opt}, {layers + 2} layers", [run], named_lr=lr, measure=measure)
     return fig

