@@ -113,7 +113,7 @@ def data_seed(name):
 
 def raw_files(source):
     """Paths of the raw files of ``source``: a configured folder (which must hold them all),
-    a system folder, the user's resources/<source>/, else resources/download/<source>/ (made
+    the user's resources/<source>/, a system folder, else resources/download/<source>/ (made
     by the download rule). Each consuming job checks every file against its pin."""
     try:
         return _download.resolve(source, config["data"][source]["directory"], ROOT)

@@ -216,3 +216,9 @@ def test_snakemake_names_file_and_line_of_a_yaml_error(repo):
     finally:
         config.write_text(original)
     _assert_refused(repo, run, ["config/config.yaml, line", "YAML syntax error"])
+
+
+def test_docs_list_every_case():
+    text = (ROOT / "docs/reliability.md").read_text()
+    for case in [c[0] for c in CONFIG_CASES] + list(FILE_CASES):
+        assert f"`{case}`" in text, case

@@ -1,7 +1,7 @@
 """Raw dataset files: where they are looked for, their pinned checksums, their download.
 
 Each raw file has a pinned SHA-256 and is checked against it wherever it comes from: a
-configured folder, a system folder, a file the user placed in ``resources/<source>/``, or a
+configured folder, a file the user placed in ``resources/<source>/``, a system folder, or a
 download. Places are searched in that order (:func:`resolve`); a file found nowhere is
 downloaded into ``resources/download/<source>/``, a folder the pipeline owns. The user's
 ``resources/<source>/`` is never the output of a job, so no setting change can make the
@@ -167,8 +167,9 @@ def resolve(source: str, directory: str | None, root: str | Path = ".") -> dict[
     """Where each raw file of ``source`` is read from: ``{name: path}``.
 
     A configured ``directory`` must hold every file (else :class:`RawFileError`, naming the
-    key, the folder and the missing files). Otherwise a system folder holding all of them,
-    else per file: ``resources/<source>/<name>`` when the user placed it there, else
+    key, the folder and the missing files). Otherwise ``resources/<source>/`` when the user
+    placed every file there, else a system folder holding all of them, else per file:
+    ``resources/<source>/<name>`` when placed there, else
     ``resources/download/<source>/<name>`` (made by the download rule). Paths under ``root``
     are returned relative to it.
     """
@@ -182,11 +183,13 @@ def resolve(source: str, directory: str | None, root: str | Path = ".") -> dict[
                 f"to null to use {PLACED_DIR.format(source=source)}/ or a download"
             )
         return {n: os.path.join(directory, n) for n in names}
+    placed = PLACED_DIR.format(source=source)
+    downloaded = DOWNLOAD_DIR.format(source=source)
+    if all(os.path.isfile(Path(root) / placed / n) for n in names):
+        return {n: f"{placed}/{n}" for n in names}
     found = locate(source, None)
     if found is not None:
         return found
-    placed = PLACED_DIR.format(source=source)
-    downloaded = DOWNLOAD_DIR.format(source=source)
     return {
         n: f"{placed}/{n}" if os.path.isfile(Path(root) / placed / n) else f"{downloaded}/{n}"
         for n in names
