@@ -105,3 +105,22 @@ def test_derived_seeds_stable_and_distinct():
     y = make_rng(1, "exp", 3).standard_normal(4)
     np.testing.assert_array_equal(x, y)
     assert not np.allclose(x, make_rng(1, "exp", 4).standard_normal(4))
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o002, 0o077])
+def test_results_get_the_permissions_of_the_umask(tmp_path, umask):
+    import os
+    import stat
+
+    old = os.umask(umask)
+    try:
+        save_json(tmp_path / "a.json", {"a": 1})
+        save_npz(tmp_path / "b.npz", {"b": np.arange(3)})
+        plain = tmp_path / "plain.txt"
+        plain.write_text("made with open()")  # what any other tool would create here
+    finally:
+        os.umask(old)
+    want = stat.S_IMODE(plain.stat().st_mode)
+    assert want == 0o666 & ~umask
+    for name in ("a.json", "b.npz"):
+        assert stat.S_IMODE((tmp_path / name).stat().st_mode) == want, name
