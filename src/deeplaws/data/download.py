@@ -241,7 +241,7 @@ def check_raw(path: str | Path, entry: RawFile, label: str | None = None) -> str
     what = _identify(digest, content if content is not None else _content_sha256(path))
     found = f"SHA-256 {digest}"
     if entry.content_sha256:
-        found += f" (decompressed: {content})" if content else " (not gzip data)"
+        found += f" (decompressed: {content})" if content else " (its data cannot be decompressed)"
         expected = f"{entry.sha256} (decompressed: {entry.content_sha256})"
     else:
         expected = entry.sha256
