@@ -6,6 +6,15 @@ from snakemake.utils import min_version
 
 min_version("9.27")
 
+# Snakemake's own message for a YAML syntax error names neither the file nor the line.
+from snakemake.exceptions import WorkflowError
+from deeplaws.common.config import ConfigError, check_yaml_files
+
+try:
+    check_yaml_files("config/config.yaml")
+except ConfigError as _err:
+    raise WorkflowError(str(_err)) from None
+
 
 configfile: "config/config.yaml"
 

@@ -15,6 +15,16 @@ try:
 except ConfigError as _err:
     raise WorkflowError(str(_err)) from None
 
+# A device: cuda without CUDA fails here, not in the first training job (local runs only: a
+# cluster's submit host need not have the GPUs of its compute nodes).
+if workflow.local_exec and workflow.is_main_process:
+    from deeplaws.common.device import DeviceError, check_devices
+
+    try:
+        check_devices(config)
+    except DeviceError as _err:
+        raise WorkflowError(str(_err)) from None
+
 from deeplaws.common.seeding import derive_seed
 from deeplaws.data import download as _download
 from deeplaws.data.subsets import KEYS as SUBSET_KEYS
@@ -102,12 +112,13 @@ def data_seed(name):
 
 
 def raw_files(source):
-    """Paths of the raw files of ``source``: in a configured or system folder, else in
-    resources/<source>/ (then made by the download rule)."""
-    found = _download.locate(source, config["data"][source]["directory"])
-    if found is not None:
-        return found
-    return {name: f"resources/{source}/{name}" for name in _download.REGISTRY[source]}
+    """Paths of the raw files of ``source``: a configured folder (which must hold them all),
+    the user's resources/<source>/, a system folder, else resources/download/<source>/ (made
+    by the download rule). Each consuming job checks every file against its pin."""
+    try:
+        return _download.resolve(source, config["data"][source]["directory"], ROOT)
+    except _download.RawFileError as err:
+        raise WorkflowError(str(err)) from None
 
 
 def raw_input(source):

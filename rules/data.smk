@@ -57,7 +57,7 @@ rule data_make_sinusoid:
 
 rule data_make_tabular:
     input:
-        code=pkg_sources(*DATA_CORE, "data/tabular.py"),
+        code=pkg_sources(*DATA_CORE, "data/tabular.py", "data/download.py"),
         raw=lambda wc: (
             list(raw_files("mice").values()) if wc.tabular == "mice" else []
         ),
@@ -85,7 +85,7 @@ rule data_make_tabular:
 
 rule data_make_mnist:
     input:
-        code=pkg_sources(*DATA_CORE, "data/mnist.py", "data/idx.py"),
+        code=pkg_sources(*DATA_CORE, "data/mnist.py", "data/idx.py", "data/download.py"),
         raw=lambda wc: (
             list(raw_files("mnist").values())
             if config["data"]["mnist"]["source"] == "full"
@@ -115,7 +115,9 @@ rule data_make_mnist:
 
 rule data_make_subset:
     input:
-        code=pkg_sources(*DATA_CORE, "data/subsets.py", "data/mnist.py", "data/idx.py", "data/cifar.py"),
+        code=pkg_sources(
+            *DATA_CORE, "data/subsets.py", "data/mnist.py", "data/idx.py", "data/cifar.py", "data/download.py"
+        ),
         raw=subset_source,
     output:
         npz="results/data/{key}.npz",
@@ -149,16 +151,21 @@ rule data_make_subset:
 
 
 rule data_download_file:
+    # Writes only into resources/download/, which the pipeline owns: files a user placed in
+    # resources/<source>/ are inputs, never outputs, so no setting can make a rerun delete
+    # them. No param depends on the config, so changing where raw files are looked for never
+    # reruns (re-downloads) this rule.
     output:
-        raw="resources/{source}/{filename}",
+        raw="resources/download/{source}/{filename}",
     log:
         logs("data_download_file", "{source}/{filename}"),
     benchmark:
         benchmarks("data_download_file", "{source}/{filename}")
     params:
-        looked_in=lambda wc: _download.search_dirs(
-            wc.source, config["data"][wc.source]["directory"]
-        ),
+        looked_in=lambda wc: [
+            *_download.search_dirs(wc.source, None),
+            _download.PLACED_DIR.format(source=wc.source),
+        ],
         config_key=lambda wc: f"data.{wc.source}.directory",
     threads: 1
     resources:

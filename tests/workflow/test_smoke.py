@@ -4,6 +4,9 @@ After a full run nothing is left to do; changing one parameter of one dataset re
 that dataset and what depends on it; editing a package module reruns the rules that import it.
 """
 
+import re
+
+import numpy as np
 import pytest
 
 from tests.workflow.conftest import run_snakemake
@@ -21,15 +24,49 @@ def built(repo_copy):
 
 
 def test_every_dataset_and_figure_exists(built):
+    import json
+
+    import yaml
+
+    from deeplaws.data import load_dataset
+
+    cfg = yaml.safe_load((built / "config/config.yaml").read_text())["data"]
     names = [f"gaussian2d_{v}" for v in range(1, 9)] + [f"gaussian3d_{v}" for v in (1, 2, 3)]
     names += [f"sinusoid_{v}" for v in range(1, 10)]
     names += ["iris", "digits", "mnist", "cfm", "cfm_imb", "fashion_mnist"]
     for name in names:
-        assert (built / "results/data" / f"{name}.npz").stat().st_size > 0
-        assert (built / "results/data" / f"{name}.json").stat().st_size > 0
-    assert (built / "results/figures/data/overview.png").stat().st_size > 10_000
-    assert any((built / "logs/data_make_gaussian").iterdir())
-    assert any((built / "benchmarks/data_make_gaussian").iterdir())
+        ds = load_dataset(built / "results/data" / f"{name}.npz")
+        side = json.loads((built / "results/data" / f"{name}.json").read_text())
+        # the sidecar describes the arrays it sits next to
+        for key, array in ds.arrays().items():
+            assert side["shapes"][key] == list(array.shape), (name, key)
+            assert side["dtypes"][key] == str(array.dtype), (name, key)
+        for split in ("train", "test"):
+            assert side["class_counts"][split] == ds.class_counts(split), name
+            assert np.isfinite(getattr(ds, f"X_{split}").astype(np.float64)).all(), name
+    # sizes the config asks for
+    for family in ("gaussian2d", "gaussian3d", "sinusoid"):
+        per_class = cfg[family]["samples"]
+        ds = load_dataset(built / "results/data" / f"{family}_1.npz")
+        assert set(ds.class_counts("train")) == {per_class} == set(ds.class_counts("test"))
+    mnist = load_dataset(built / "results/data/mnist.npz")
+    assert mnist.class_counts("train") == [cfg["mnist"]["per_class"]] * 10
+    assert mnist.X_train.shape[1:] == (28, 28) and mnist.X_train.dtype == np.uint8
+    cfm = load_dataset(built / "results/data/cfm.npz")
+    assert cfm.class_counts("train") == [cfg["subsets"]["per_class"]] * 10
+    assert cfm.X_train.shape[1:] == (1, 10, 10) and len(cfm.y_test) == 10_000
+    imb = load_dataset(built / "results/data/cfm_imb.npz").class_counts("train")
+    caps = cfg["subsets"]["imbalance"]
+    assert imb == [caps["major"]] * 5 + [caps["minor"]] * 5
+    # the overview is a real PNG of a sensible size
+    from PIL import Image
+
+    with Image.open(built / "results/figures/data/overview.png") as img:
+        assert img.format == "PNG" and min(img.size) > 300
+    log = next((built / "logs/data_make_gaussian").iterdir())
+    bench = next((built / "benchmarks/data_make_gaussian").iterdir())
+    assert bench.read_text().splitlines()[0].split("\t")[:2] == ["s", "h:m:s"]
+    assert log.is_file()
 
 
 def test_nothing_to_do_after_full_run(built):
@@ -72,9 +109,17 @@ def test_report_builds(built):
     run = run_snakemake(built, *SMOKE, "--report", "report.html", timeout=600)
     assert run.rc == 0, run.out[-3000:]
     page = (built / "report.html").read_text(errors="replace")
-    assert len(page) > 100_000
-    for category in ("Data", "ReduNet", "Claims"):
-        assert category in page
+    # every category of the rules and every figure of the run is in the report
+    categories = set()
+    for rules in (built / "rules").glob("*.smk"):
+        categories |= set(re.findall(r'category="([^"]+)"', rules.read_text()))
+    assert {"Data", "ReduNet", "Neural recovery", "Equi-separation law", "Claims"} <= categories
+    for category in categories:
+        assert category in page, category
+    figures = sorted((built / "results/figures").rglob("*.pdf"))
+    assert len(figures) > 20
+    missing = [f.name for f in figures if f.name not in page]
+    assert not missing, missing
 
 
 def test_claims_table(built):

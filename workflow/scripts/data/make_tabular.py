@@ -4,6 +4,7 @@ from typing import TYPE_CHECKING
 
 from deeplaws.common.logging import setup_logging
 from deeplaws.data import tabular, write_dataset
+from deeplaws.data.download import verify_raw
 
 if TYPE_CHECKING:
     from snakemake.script import snakemake
@@ -17,6 +18,7 @@ def main(
     elif name == "digits":
         ds = tabular.digits(test_size, random_state)
     elif name == "mice":
+        verify_raw("mice", raw)
         ds = tabular.mice(raw[0], test_size, random_state)
     else:
         raise ValueError(f"unknown tabular dataset {name!r}")
