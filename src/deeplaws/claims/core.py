@@ -15,6 +15,8 @@ import jsonschema
 import pandas as pd
 import yaml
 
+from deeplaws.common.config import dotted_get as _lookup
+
 # Metric functions: name -> f(paths: list[Path], **args) -> float | bool
 MetricFn = Callable[..., float | bool]
 _METRICS: dict[str, MetricFn] = {}
@@ -124,15 +126,6 @@ def _judge(claim: Claim, measured: float | bool) -> bool:
     if measured is None or (isinstance(measured, float) and math.isnan(measured)):
         return False
     return _OPS[claim.op](float(measured), claim.value, claim.tol)
-
-
-def _lookup(config: Mapping[str, Any], dotted: str) -> Any:
-    node: Any = config
-    for part in dotted.split("."):
-        if not isinstance(node, Mapping) or part not in node:
-            return None
-        node = node[part]
-    return node
 
 
 def unmet(claim: Claim, config: Mapping[str, Any]) -> str | None:

