@@ -13,7 +13,12 @@ rule claims_evaluate:
         registry=CLAIMS_REGISTRY,
         schema=CLAIMS_SCHEMA,
         code=pkg_sources(
-            "__init__.py", "common/__init__.py", "common/io.py", "common/logging.py", "claims"
+            "__init__.py",
+            "common/__init__.py",
+            "common/config.py",
+            "common/io.py",
+            "common/logging.py",
+            "claims",
         ),
         results=claims_inputs,
     output:
