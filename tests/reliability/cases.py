@@ -146,7 +146,7 @@ CONFIG_CASES = [
     # --- epochs within a run ----------------------------------------------------------------
     (
         "emergence-at-beyond-epochs",
-        {"separation": {"emergence": {"at": [0, 50, 150]}}},
+        {"separation": {"emergence": {"epochs": 100, "at": [0, 50, 150]}}},
         ["separation.emergence.at: epochs [150] lie beyond separation.emergence.epochs = 100"],
     ),
     # --- ranges -----------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pytest
 
+from deeplaws.data.download import REGISTRY
 from tests.workflow.conftest import ROOT, Run, copy_repo
 
 pytestmark = pytest.mark.workflow
@@ -126,8 +127,13 @@ def test_jobs_run_under_slurm(cluster, capsys):
 
 def test_failing_job_is_reported(cluster, capsys):
     mode, profile, wf = cluster
-    # More images per class than Fashion-MNIST has (6000): a valid config whose job fails.
-    (wf / "fail.yaml").write_text("data:\n  subsets:\n    imbalance:\n      major: 7000\n")
+    # A configured Fashion-MNIST folder whose files are not the pinned ones: the config is
+    # valid and the folder holds every file, so only the job (which checks the digests) fails.
+    bad = wf / "bad_fashion_mnist"
+    bad.mkdir()
+    for name in REGISTRY["fashion_mnist"]:
+        (bad / name).write_bytes(b"not the pinned file")
+    (wf / "fail.yaml").write_text(f"data:\n  fashion_mnist:\n    directory: {bad}\n")
     extra = ["--default-resources", "slurm_partition=debug", "runtime=30", "mem_mb=4000"]
     if mode == "sacct":
         extra += ["slurm_account=research", "--slurm-init-seconds-before-status-checks", "5"]
