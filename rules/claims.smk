@@ -12,14 +12,6 @@ rule claims_evaluate:
     input:
         registry=CLAIMS_REGISTRY,
         schema=CLAIMS_SCHEMA,
-        code=pkg_sources(
-            "__init__.py",
-            "common/__init__.py",
-            "common/config.py",
-            "common/io.py",
-            "common/logging.py",
-            "claims",
-        ),
         results=claims_inputs,
     output:
         csv="results/claims.csv",
@@ -34,6 +26,7 @@ rule claims_evaluate:
     benchmark:
         benchmarks("claims_evaluate", "claims")
     params:
+        code=code_of("claims/evaluate_claims.py"),
         reasons=lambda wildcards: claims_reasons(),
     threads: 1
     resources:
@@ -57,6 +50,7 @@ rule readme_gallery:
     log:
         logs("readme_gallery", "gallery"),
     params:
+        code=code_of("claims/readme_gallery.py"),
         link_prefix="../",
     threads: 1
     resources:

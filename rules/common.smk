@@ -25,6 +25,7 @@ if workflow.local_exec and workflow.is_main_process:
     except DeviceError as _err:
         raise WorkflowError(str(_err)) from None
 
+from deeplaws.common.codedeps import fingerprint
 from deeplaws.common.seeding import derive_seed
 from deeplaws.data import download as _download
 from deeplaws.data.subsets import KEYS as SUBSET_KEYS
@@ -56,20 +57,12 @@ def benchmarks(rule, name):
     return f"benchmarks/{rule}/{name}.tsv"
 
 
-def pkg_sources(*parts):
-    """The .py files of the named parts of the package (subpackages or modules).
-
-    Listed as a named input of a rule, so that editing one of them reruns the rule:
-    Snakemake's code trigger only watches the script file itself.
-    """
-    files = []
-    for part in parts:
-        path = ROOT / "src" / "deeplaws" / part
-        if path.is_dir():
-            files.extend(sorted(str(p.relative_to(ROOT)) for p in path.rglob("*.py")))
-        else:
-            files.append(str(path.with_suffix(".py").relative_to(ROOT)))
-    return files
+def code_of(script):
+    """Fingerprint of the package code that workflow/scripts/<script> imports, directly or
+    through other modules, insensitive to comments and docstrings
+    (deeplaws.common.codedeps). Passed as a param, so a real edit of a module reruns
+    exactly the jobs whose scripts reach it, and a comment edit reruns nothing."""
+    return fingerprint(ROOT / "workflow" / "scripts" / script, ROOT / "src")
 
 
 # Modules every data job imports (the package's __init__ files, I/O, logging, seeding).

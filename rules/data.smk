@@ -5,7 +5,6 @@
 
 rule data_make_gaussian:
     input:
-        code=pkg_sources(*DATA_CORE, "data/synthetic.py"),
     output:
         npz="results/data/gaussian{dim}d_{variant}.npz",
         meta="results/data/gaussian{dim}d_{variant}.json",
@@ -14,6 +13,7 @@ rule data_make_gaussian:
     benchmark:
         benchmarks("data_make_gaussian", "gaussian{dim}d_{variant}")
     params:
+        code=code_of("data/make_gaussian.py"),
         noise=lookup(dpath="data/gaussian{dim}d/noise", within=config),
         samples=lookup(dpath="data/gaussian{dim}d/samples", within=config),
         seed=lambda wc: data_seed(f"gaussian{wc.dim}d_{wc.variant}"),
@@ -31,7 +31,6 @@ rule data_make_gaussian:
 
 rule data_make_sinusoid:
     input:
-        code=pkg_sources(*DATA_CORE, "data/synthetic.py"),
     output:
         npz="results/data/sinusoid_{variant}.npz",
         meta="results/data/sinusoid_{variant}.json",
@@ -40,6 +39,7 @@ rule data_make_sinusoid:
     benchmark:
         benchmarks("data_make_sinusoid", "sinusoid_{variant}")
     params:
+        code=code_of("data/make_sinusoid.py"),
         time=lookup(dpath="data/sinusoid/time", within=config),
         samples=lookup(dpath="data/sinusoid/samples", within=config),
         seed=lambda wc: data_seed(f"sinusoid_{wc.variant}"),
@@ -57,7 +57,6 @@ rule data_make_sinusoid:
 
 rule data_make_tabular:
     input:
-        code=pkg_sources(*DATA_CORE, "data/tabular.py", "data/download.py"),
         raw=lambda wc: (
             list(raw_files("mice").values()) if wc.tabular == "mice" else []
         ),
@@ -69,6 +68,7 @@ rule data_make_tabular:
     benchmark:
         benchmarks("data_make_tabular", "{tabular}")
     params:
+        code=code_of("data/make_tabular.py"),
         test_size=lookup(dpath="data/{tabular}/test_size", within=config),
         random_state=lookup(dpath="data/{tabular}/random_state", within=config),
     threads: 1
@@ -85,7 +85,6 @@ rule data_make_tabular:
 
 rule data_make_mnist:
     input:
-        code=pkg_sources(*DATA_CORE, "data/mnist.py", "data/idx.py", "data/download.py"),
         raw=lambda wc: (
             list(raw_files("mnist").values())
             if config["data"]["mnist"]["source"] == "full"
@@ -99,6 +98,7 @@ rule data_make_mnist:
     benchmark:
         benchmarks("data_make_mnist", "mnist")
     params:
+        code=code_of("data/make_mnist.py"),
         source=lookup(dpath="data/mnist/source", within=config),
         per_class=lookup(dpath="data/mnist/per_class", within=config),
     threads: 1
@@ -115,9 +115,6 @@ rule data_make_mnist:
 
 rule data_make_subset:
     input:
-        code=pkg_sources(
-            *DATA_CORE, "data/subsets.py", "data/mnist.py", "data/idx.py", "data/cifar.py", "data/download.py"
-        ),
         raw=subset_source,
     output:
         npz="results/data/{key}.npz",
@@ -127,6 +124,7 @@ rule data_make_subset:
     benchmark:
         benchmarks("data_make_subset", "{key}")
     params:
+        code=code_of("data/make_subset.py"),
         source=lambda wc: SUBSET_KEYS[wc.key].source,
         per_class=lookup(dpath="data/subsets/per_class", within=config),
         seed=lookup(dpath="data/subsets/seed", within=config),
@@ -185,7 +183,6 @@ rule data_download_file:
 rule data_plot_overview:
     input:
         datasets=lambda wc: [f"results/data/{n}.npz" for n in dataset_names()],
-        code=pkg_sources("data/dataset.py", "data/overview.py", "common/plotting.py"),
         style="matplotlibrc",
     output:
         pdf=report(
@@ -197,6 +194,7 @@ rule data_plot_overview:
     log:
         logs("data_plot_overview", "overview"),
     params:
+        code=code_of("data/plot_overview.py"),
         dpi=lookup(dpath="figures/dpi", within=config),
     threads: 1
     resources:

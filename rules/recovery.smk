@@ -20,7 +20,6 @@ localrules:
 
 rule recovery_solve_unit:
     input:
-        code=pkg_sources(*RECOVERY_CORE, *RECOVERY_COMPUTE),
     output:
         records="results/recovery/{program}/{panel}/{unit}.json",
     log:
@@ -28,6 +27,7 @@ rule recovery_solve_unit:
     benchmark:
         benchmarks("recovery_solve_unit", "{program}/{panel}/{unit}")
     params:
+        code=code_of("recovery/solve_unit.py"),
         ns=lambda wc: recovery_unit_grid(wc)[0],
         ds=lambda wc: recovery_unit_grid(wc)[1],
         trials=lambda wc: recovery_unit_grid(wc)[2],
@@ -48,7 +48,6 @@ rule recovery_solve_unit:
 
 rule recovery_estimate_mixture:
     input:
-        code=pkg_sources(*RECOVERY_CORE, "recovery/mixture.py", "recovery/runtime.py"),
     output:
         records="results/recovery/mixture/d~{mixd}.json",
     log:
@@ -56,6 +55,7 @@ rule recovery_estimate_mixture:
     benchmark:
         benchmarks("recovery_estimate_mixture", "d~{mixd}")
     params:
+        code=code_of("recovery/estimate_mixture.py"),
         sigmas=lambda wc: _span(config["recovery"]["mixture"]["sigmas"]),
         n=lookup(dpath="recovery/mixture/n", within=config),
         samples=lookup(dpath="recovery/mixture/samples", within=config),
@@ -76,7 +76,6 @@ rule recovery_estimate_mixture:
 rule recovery_gather_table:
     input:
         records=recovery_table_inputs,
-        code=pkg_sources(*RECOVERY_CORE, *RECOVERY_PLOT),
     output:
         table="results/recovery/tables/{figure}.csv",
     log:
@@ -84,6 +83,7 @@ rule recovery_gather_table:
     benchmark:
         benchmarks("recovery_gather_table", "{figure}")
     params:
+        code=code_of("recovery/gather_table.py"),
         sigmas=lookup(dpath="recovery/sigmas", within=config),
         grid=lambda wc: recovery_figure_grid(wc.figure),
     threads: 1
@@ -104,7 +104,6 @@ rule recovery_gather_table:
 rule recovery_plot_figure:
     input:
         table="results/recovery/tables/{figure}.csv",
-        code=pkg_sources(*RECOVERY_PLOT),
         style="matplotlibrc",
     output:
         pdf=report(
@@ -117,6 +116,7 @@ rule recovery_plot_figure:
     log:
         logs("recovery_plot_figure", "{figure}"),
     params:
+        code=code_of("recovery/plot_figure.py"),
         sigmas=lookup(dpath="recovery/sigmas", within=config),
         dpi=lookup(dpath="figures/dpi", within=config),
     threads: 1

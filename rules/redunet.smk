@@ -27,7 +27,6 @@ REDUNET_PLOT_CODE = ("common/plotting.py", "redunet/plots.py")
 
 rule redunet_construct_network:
     input:
-        code=pkg_sources(*REDUNET_CODE),
         data=redunet_dataset,
     output:
         rates=f"results/redunet/{{experiment,{REDUNET_EXP_RE}}}/rates.npz",
@@ -40,6 +39,7 @@ rule redunet_construct_network:
     benchmark:
         benchmarks("redunet_construct_network", "{experiment}")
     params:
+        code=code_of("redunet/construct_network.py"),
         settings=redunet_settings,
         switches=redunet_switches,
     threads: redunet_threads
@@ -59,7 +59,6 @@ rule redunet_construct_network:
 
 rule redunet_plot_gaussian:
     input:
-        code=pkg_sources(*REDUNET_PLOT_CODE),
         rc="matplotlibrc",
         rates="results/redunet/{experiment}/rates.npz",
         features="results/redunet/{experiment}/features.npz",
@@ -74,6 +73,7 @@ rule redunet_plot_gaussian:
     log:
         logs("redunet_plot_gaussian", "fig2{panels}_{experiment}"),
     params:
+        code=code_of("redunet/plot_gaussian.py"),
         convention=lookup(dpath="redunet/plot_rates", within=config),
         dpi=lookup(dpath="figures/dpi", within=config),
     threads: 1
@@ -90,7 +90,6 @@ rule redunet_plot_gaussian:
 
 rule redunet_plot_invariance:
     input:
-        code=pkg_sources(*REDUNET_PLOT_CODE),
         rc="matplotlibrc",
         similarity="results/redunet/{experiment}/similarity.npz",
     output:
@@ -104,6 +103,7 @@ rule redunet_plot_invariance:
     log:
         logs("redunet_plot_invariance", "fig3{panels}_{experiment}"),
     params:
+        code=code_of("redunet/plot_invariance.py"),
         dpi=lookup(dpath="figures/dpi", within=config),
     threads: 1
     resources:
@@ -119,7 +119,6 @@ rule redunet_plot_invariance:
 
 rule redunet_plot_appendix:
     input:
-        code=pkg_sources(*REDUNET_PLOT_CODE),
         rc="matplotlibrc",
         rates="results/redunet/{experiment}/rates.npz",
         similarity="results/redunet/{experiment}/similarity.npz",
@@ -134,6 +133,7 @@ rule redunet_plot_appendix:
     log:
         logs("redunet_plot_appendix", "{experiment}"),
     params:
+        code=code_of("redunet/plot_appendix.py"),
         convention=lookup(dpath="redunet/plot_rates", within=config),
         dpi=lookup(dpath="figures/dpi", within=config),
     threads: 1
@@ -150,7 +150,6 @@ rule redunet_plot_appendix:
 
 rule redunet_plot_table:
     input:
-        code=pkg_sources(*REDUNET_PLOT_CODE),
         rc="matplotlibrc",
         accuracy="results/redunet/{experiment}/accuracy.csv",
     output:
@@ -164,6 +163,7 @@ rule redunet_plot_table:
     log:
         logs("redunet_plot_table", "{experiment}"),
     params:
+        code=code_of("redunet/plot_table.py"),
         dpi=lookup(dpath="figures/dpi", within=config),
     threads: 1
     resources:

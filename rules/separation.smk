@@ -12,7 +12,6 @@ for _name, _runs in SEP_BATCHES.items():
             f"separation_train_{_name}"
         input:
             data=f"results/data/{_runs[0]['sdata']}.npz",
-            code=pkg_sources(*SEP_CORE),
         output:
             states=[sep_run_file(r, "state.pt") for r in _runs],
             metas=[sep_run_file(r, "train.json") for r in _runs],
@@ -21,6 +20,7 @@ for _name, _runs in SEP_BATCHES.items():
         benchmark:
             benchmarks("separation_train", _name)
         params:
+            code=code_of("separation/train_batch.py"),
             runs=[{"sopt": r["sopt"], "slr": r["slr"]} for r in _runs],
             shared={k: _runs[0][k] for k in SEP_BATCH_KEYS},
             batched=lookup(dpath="separation/training/batched", within=config),
@@ -47,7 +47,6 @@ rule separation_measure_profile:
     input:
         state=f"{SEP_RUN}/state.pt",
         data="results/data/{sdata}.npz",
-        code=pkg_sources(*SEP_CORE),
     output:
         profile=SEP_MEASURE,
     log:
@@ -55,6 +54,7 @@ rule separation_measure_profile:
     benchmark:
         benchmarks("separation_measure_profile", SEP_MEASURE_WC)
     params:
+        code=code_of("separation/measure_profile.py"),
         chunk=lookup(dpath="separation/measure/chunk", within=config),
         weighting=lookup(dpath="separation/measure/weighting", within=config),
         device=lookup(dpath="separation/device", within=config),
@@ -77,7 +77,6 @@ rule separation_perturb_weights:
     input:
         state=f"{SEP_RUN}/state.pt",
         data="results/data/{sdata}.npz",
-        code=pkg_sources(*SEP_CORE, "separation/perturbation.py"),
     output:
         record=SEP_PERTURB,
     log:
@@ -85,6 +84,7 @@ rule separation_perturb_weights:
     benchmark:
         benchmarks("separation_perturb_weights", f"{SEP_RUN_WC}/bn~{{sbn}}")
     params:
+        code=code_of("separation/perturb_weights.py"),
         sigmas=lookup(dpath="separation/perturbation/sigmas", within=config),
         draws=lookup(dpath="separation/perturbation/draws", within=config),
         chunk=lookup(dpath="separation/measure/chunk", within=config),
@@ -113,12 +113,6 @@ for _name, _fig in SEP_FIGURES.items():
         input:
             profiles=_fig.profiles,
             trains=_fig.trains,
-            code=pkg_sources(
-                "separation/plotting.py",
-                "separation/figures.py",
-                "separation/selection.py",
-                "common/plotting.py",
-            ),
             style="matplotlibrc",
         output:
             pdf=report(
@@ -133,6 +127,7 @@ for _name, _fig in SEP_FIGURES.items():
         log:
             logs("separation_plot_figure", _name),
         params:
+            code=code_of("separation/plot_figure.py"),
             name=_name,
             panels=_fig.panels,
             title=_fig.title,
@@ -160,7 +155,6 @@ if SEP_PERTURB_RUNS:
             records=[
                 SEP_PERTURB.format(**r, sbn=SEP["measure"]["bn_mode"]) for r in SEP_PERTURB_RUNS
             ],
-            code=pkg_sources("separation/perturbation.py", "common/plotting.py"),
             style="matplotlibrc",
         output:
             pdf=report(
@@ -175,6 +169,7 @@ if SEP_PERTURB_RUNS:
         log:
             logs("separation_plot_figure", "perturbation"),
         params:
+            code=code_of("separation/plot_perturbation.py"),
             title=(
                 f"Weight perturbation: GFNN w100 on {SEP['perturbation']['data']}, "
                 f"{SEP['perturbation']['optimizer']}, {SEP['perturbation']['epochs']} epochs"

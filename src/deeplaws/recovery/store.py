@@ -3,8 +3,9 @@
 A unit job (a cell, a trial, a column or a whole panel of one program) first looks up
 each of its trials in the store and computes only the missing ones. A stored record is
 reused only if its key matches: the trial's identity (program, panel, n, d, trial), the
-base seed, the program's settings and a digest of the package modules the job imports
-(so a code change recomputes everything, as Snakemake reruns the job). Records with
+base seed, the program's settings and the fingerprint of the package code the job imports
+(deeplaws.common.codedeps: a real code change recomputes everything, as Snakemake reruns
+the job; a comment edit changes neither). Records with
 status "error" are never reused. Growing the grid, adding noise levels or trials then
 computes only the new records: a trial's record depends on its own identity alone (one
 generator per trial), so a reused record equals a recomputed one.
@@ -29,15 +30,6 @@ from deeplaws.common.io import save_json
 log = logging.getLogger(__name__)
 
 STORE_FORMAT = 1
-
-
-def code_digest(paths: list[str]) -> str:
-    """SHA-256 over the contents of the given source files (in sorted path order)."""
-    h = hashlib.sha256()
-    for p in sorted(str(p) for p in paths):
-        h.update(Path(p).name.encode())
-        h.update(Path(p).read_bytes())
-    return h.hexdigest()
 
 
 def record_key(

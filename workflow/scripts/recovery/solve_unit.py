@@ -30,10 +30,9 @@ def main(
     base_seed: int,
     settings: dict[str, Any],
     store_root: str | None,
-    code_files: list[str],
+    code: str,
 ) -> None:
     pin_threads(1)
-    code = store.code_digest(code_files)
     recs, stats = store.run_unit(
         program, panel, unit, ns, ds, trials, base_seed, settings, store_root, code
     )
@@ -68,5 +67,5 @@ main(
     base_seed=int(snakemake.params.base_seed),
     settings=dict(snakemake.params.settings),
     store_root=snakemake.params.store or None,
-    code_files=[str(p) for p in snakemake.input.code],
+    code=str(snakemake.params.code),
 )
