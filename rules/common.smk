@@ -76,14 +76,6 @@ DATA_CORE = (
 )
 
 
-def is_activated(dpath):
-    """True if the config block at ``dpath`` ('data/iris') has activate: true."""
-    node = config
-    for key in dpath.split("/"):
-        node = node[key]
-    return bool(node.get("activate", True))
-
-
 # --- resources -----------------------------------------------------------------------------
 
 
@@ -112,11 +104,6 @@ def raw_files(source):
         return _download.resolve(source, config["data"][source]["directory"], ROOT)
     except _download.RawFileError as err:
         raise WorkflowError(str(err)) from None
-
-
-def raw_input(source):
-    """An input function giving the raw files of ``source`` as a list."""
-    return lambda wildcards: list(raw_files(source).values())
 
 
 def subset_source(wildcards):
