@@ -1,4 +1,4 @@
-"""The training subsets of the equi-separation experiments (spec equi_separation §1).
+"""The training subsets of the equi-separation experiments.
 
 The authors' code keeps the first 100 images of each class met while walking the training
 split in the order of a seed-666 DataLoader shuffle. That order is reproduced here without a
@@ -22,7 +22,7 @@ CIFAR_STD = (0.247, 0.243, 0.261)
 
 @dataclass(frozen=True)
 class SubsetKey:
-    """One data key of spec §1.1."""
+    """One data key (a training subset of the equi-separation experiments)."""
 
     source: str  # raw dataset: mnist, fashion_mnist or cifar10
     size: int | None  # square side after the PIL bilinear resize; None keeps the native size
@@ -134,7 +134,7 @@ def make_subset(
         X_test=X_te,
         y_test=raw.y_test.copy(),
         meta={
-            "source": f"{raw.meta.get('source')} (spec equi_separation §1)",
+            "source": f"{raw.meta.get('source')}",
             "description": f"{spec.description}; training subset by the seed-{seed} "
             f"permutation walk (caps {caps.tolist()}), in walk order; full test split",
             "class_names": raw.meta.get("class_names"),

@@ -1,4 +1,4 @@
-"""Seeded synthetic datasets of ReduNet (spec redunet §3.1–3.3).
+"""Seeded synthetic datasets of ReduNet.
 
 The official generators use numpy's global stream without a seed; here every dataset is
 drawn from its own seeded Generator, in the same order (train with shuffling first, then
@@ -14,7 +14,7 @@ from deeplaws.data.dataset import Dataset
 
 PI = np.pi
 
-# Means of Gaussian 2D, as angles on the unit circle (spec §3.1, --data 1..8).
+# Means of Gaussian 2D, as angles on the unit circle (--data 1..8).
 GAUSSIAN2D_ANGLES: dict[int, tuple[float, ...]] = {
     1: (0.0, PI / 2),
     2: (PI / 3, 0.0),
@@ -26,7 +26,7 @@ GAUSSIAN2D_ANGLES: dict[int, tuple[float, ...]] = {
     8: (PI / 6, PI / 2, 3 * PI / 4, 5 * PI / 4, 7 * PI / 4, 3 * PI / 2),
 }
 
-# Means of Gaussian 3D (spec §3.2, --data 1..3). Variant 3 keeps the official typo
+# Means of Gaussian 3D (--data 1..3). Variant 3 keeps the official typo
 # (cos used twice in the last mean).
 GAUSSIAN3D_MEANS: dict[int, tuple[tuple[float, float, float], ...]] = {
     1: ((1.0, 0.0, 0.0), (0.0, 1.0, 0.0), (0.0, 0.0, 1.0)),
@@ -92,7 +92,7 @@ def gaussian(dim: int, variant: int, noise: float, samples: int, seed: int) -> D
         X_test=X_te.astype(dtype),
         y_test=y_te,
         meta={
-            "source": f"synthetic: Gaussian {dim}D, --data {variant} (spec redunet §3.{dim - 1})",
+            "source": f"synthetic: Gaussian {dim}D, --data {variant}",
             "description": f"{len(means)} Gaussian clusters, noise std {noise}, "
             f"{samples} per class per split, train shuffled, test sorted by class",
             "notes": notes,
@@ -144,7 +144,7 @@ def _sinusoid_split(
 
 
 def sinusoid(variant: int, time: int, samples: int, seed: int) -> Dataset:
-    """Sinusoid classes of spec §3.3, shape (samples·k, 1, time), one period per sample."""
+    """Sinusoid classes of the official sinusoid.py, shape (samples·k, 1, time), one period per sample."""
     rng = np.random.default_rng(seed)
     X_tr, y_tr = _sinusoid_split(rng, variant, time, samples, shuffle=True)
     X_te, y_te = _sinusoid_split(rng, variant, time, samples, shuffle=False)
@@ -158,7 +158,7 @@ def sinusoid(variant: int, time: int, samples: int, seed: int) -> Dataset:
         X_test=X_te,
         y_test=y_te,
         meta={
-            "source": f"synthetic: sinusoids, --data {variant} (spec redunet §3.3)",
+            "source": f"synthetic: sinusoids, --data {variant}",
             "description": f"{SINUSOID_CLASSES[variant]} classes of 1-D signals, T={time}, "
             f"{samples} per class per split",
             "notes": notes,

@@ -28,7 +28,7 @@ def _split(
 
 
 def iris(test_size: float, random_state: int) -> Dataset:
-    """Iris, split as redunet iris.py (spec §3.4); rows normalised to unit norm."""
+    """Iris, split as redunet iris.py; rows normalised to unit norm."""
     bunch = load_iris()
     X = _normalize_rows(bunch.data.astype(np.float64))
     return _split(
@@ -38,7 +38,7 @@ def iris(test_size: float, random_state: int) -> Dataset:
         test_size,
         random_state,
         {
-            "source": "scikit-learn load_iris (spec redunet §3.4)",
+            "source": "scikit-learn load_iris",
             "description": "150 x 4, 3 classes, rows normalised, train_test_split shuffled",
             "class_names": list(bunch.target_names),
         },
@@ -63,7 +63,7 @@ def digits(test_size: float, random_state: int) -> Dataset:
 
 
 def mice_from_frame(frame, test_size: float, random_state: int) -> Dataset:
-    """Mice Protein from the sheet as a DataFrame (spec redunet §3.5): 1080 x 77, 8 classes.
+    """Mice Protein from the sheet as a DataFrame: 1080 x 77, 8 classes.
 
     Features are columns 1..77 (MouseID first; Genotype, Treatment, Behavior, class last);
     missing values are filled with the column mean; classes are coded in lexicographic order.
@@ -88,7 +88,7 @@ def mice_from_frame(frame, test_size: float, random_state: int) -> Dataset:
         test_size,
         random_state,
         {
-            "source": "UCI ML repository 342, Data_Cortex_Nuclear.xls (spec redunet §3.5)",
+            "source": "UCI ML repository 342, Data_Cortex_Nuclear.xls",
             "description": "1080 x 77 protein levels, 8 classes; NaN filled with column means",
             "class_names": list(MICE_CLASSES),
             "notes": ["replicates of one mouse fall on both sides of the split, as in the paper"],

@@ -9,7 +9,7 @@ from deeplaws.data.mnist import FASHION_CLASSES, idx_dataset
 
 
 def test_walk_permutation_matches_spec_for_cifar():
-    # spec equi_separation §1.2: perm(50000) starts 2697, 30556, 27403, 3268, 9228
+    # the official selection: perm(50000) starts 2697, 30556, 27403, 3268, 9228
     assert subsets.walk_permutation(50000)[:5].tolist() == [2697, 30556, 27403, 3268, 9228]
 
 

@@ -9,7 +9,7 @@ from deeplaws.data import mnist, tabular
 
 def test_iris_split_matches_spec():
     ds = tabular.iris(0.3, 42)
-    assert ds.class_counts("train") == [31, 37, 37]  # spec redunet §3.4
+    assert ds.class_counts("train") == [31, 37, 37]  # the official iris.py split
     assert ds.class_counts("test") == [19, 13, 13]
     np.testing.assert_allclose(np.linalg.norm(ds.X_train, axis=1), 1.0)
 

@@ -1,4 +1,4 @@
-"""Write one Gaussian 2D/3D dataset of ReduNet (spec redunet §3.1–3.2)."""
+"""Write one Gaussian 2D/3D dataset of ReduNet."""
 
 from typing import TYPE_CHECKING
 

@@ -1,4 +1,4 @@
-"""Write one sinusoid dataset of ReduNet (spec redunet §3.3)."""
+"""Write one sinusoid dataset of ReduNet."""
 
 from typing import TYPE_CHECKING
 

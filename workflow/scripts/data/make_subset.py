@@ -1,4 +1,4 @@
-"""Write one equi-separation training subset (spec equi_separation §1.1–1.3)."""
+"""Write one equi-separation training subset."""
 
 from pathlib import Path
 from typing import TYPE_CHECKING
