@@ -28,7 +28,7 @@ for _name, _runs in SEP_BATCHES.items():
             weight_decay=lookup(dpath="separation/training/weight_decay", within=config),
             momentum=lookup(dpath="separation/training/momentum", within=config),
             phase_a_epochs=sep_phase_a(SimpleNamespace(**_runs[0])),
-            snapshots=[SEP_SNAPSHOTS.get(SEP_RUN.format(**r), []) for r in _runs],
+            snapshots=[SEP_REGISTRY.snapshots_of(r) for r in _runs],
             device=lookup(dpath="separation/device", within=config),
         threads: sep_threads(SimpleNamespace(**_runs[0]))
         resources:
