@@ -30,7 +30,7 @@ rule claims_evaluate:
         reasons=lambda wildcards: claims_reasons(),
     threads: 1
     resources:
-        mem_mb=1000,
+        mem_mb=scaled_mem(1000),
         runtime=10,
     conda:
         ENV
@@ -54,7 +54,7 @@ rule readme_gallery:
         link_prefix="../",
     threads: 1
     resources:
-        mem_mb=500,
+        mem_mb=scaled_mem(500),
         runtime=5,
     conda:
         ENV

@@ -80,9 +80,15 @@ DATA_CORE = (
 
 
 def scaled_mem(base_mb):
-    """mem_mb of a job: ``base_mb``, doubled on each new attempt (a retry after running out
-    of memory; profiles/slurm resubmits failed jobs with retries: 2)."""
-    return lambda wildcards, attempt: base_mb * 2 ** (attempt - 1)
+    """mem_mb of a job: ``base_mb`` (a number, or a function of the wildcards), doubled on
+    each new attempt (a retry after running out of memory; profiles/slurm resubmits failed
+    jobs with retries: 2). Every rule asks for its memory through this."""
+
+    def mem_mb(wildcards, attempt):
+        base = base_mb(wildcards) if callable(base_mb) else base_mb
+        return int(base) * 2 ** (attempt - 1)
+
+    return mem_mb
 
 
 # --- seeds -------------------------------------------------------------------------------

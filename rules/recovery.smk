@@ -36,7 +36,7 @@ rule recovery_solve_unit:
         store=RECOVERY_STORE,
     threads: 1
     resources:
-        mem_mb=lambda wc: recovery_resources(wc)[0],
+        mem_mb=scaled_mem(lambda wc: recovery_resources(wc)[0]),
         runtime=lambda wc: recovery_resources(wc)[1],
     conda:
         ENV
@@ -63,7 +63,7 @@ rule recovery_estimate_mixture:
         base_seed=lookup(dpath="seeds/base", within=config),
     threads: 1
     resources:
-        mem_mb=1000,
+        mem_mb=scaled_mem(1000),
         runtime=10,
     conda:
         ENV
@@ -88,7 +88,7 @@ rule recovery_gather_table:
         grid=lambda wc: recovery_figure_grid(wc.figure),
     threads: 1
     resources:
-        mem_mb=2000,
+        mem_mb=scaled_mem(2000),
         runtime=10,
     conda:
         ENV
@@ -121,7 +121,7 @@ rule recovery_plot_figure:
         dpi=lookup(dpath="figures/dpi", within=config),
     threads: 1
     resources:
-        mem_mb=2000,
+        mem_mb=scaled_mem(2000),
         runtime=10,
     conda:
         ENV

@@ -44,7 +44,7 @@ rule redunet_construct_network:
         switches=redunet_switches,
     threads: redunet_threads
     resources:
-        mem_mb=lambda wc: 16000 if wc.experiment.startswith("mnist") else 2000,
+        mem_mb=scaled_mem(lambda wc: 16000 if wc.experiment.startswith("mnist") else 2000),
         runtime=lambda wc: 240 if wc.experiment.startswith("mnist") else 60,
     conda:
         ENV
@@ -78,7 +78,7 @@ rule redunet_plot_gaussian:
         dpi=lookup(dpath="figures/dpi", within=config),
     threads: 1
     resources:
-        mem_mb=1000,
+        mem_mb=scaled_mem(1000),
         runtime=5,
     conda:
         ENV
@@ -107,7 +107,7 @@ rule redunet_plot_invariance:
         dpi=lookup(dpath="figures/dpi", within=config),
     threads: 1
     resources:
-        mem_mb=2000,
+        mem_mb=scaled_mem(2000),
         runtime=5,
     conda:
         ENV
@@ -138,7 +138,7 @@ rule redunet_plot_appendix:
         dpi=lookup(dpath="figures/dpi", within=config),
     threads: 1
     resources:
-        mem_mb=2000,
+        mem_mb=scaled_mem(2000),
         runtime=5,
     conda:
         ENV
@@ -167,7 +167,7 @@ rule redunet_plot_table:
         dpi=lookup(dpath="figures/dpi", within=config),
     threads: 1
     resources:
-        mem_mb=1000,
+        mem_mb=scaled_mem(1000),
         runtime=5,
     conda:
         ENV

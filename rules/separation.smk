@@ -32,7 +32,7 @@ for _name, _runs in SEP_BATCHES.items():
             device=lookup(dpath="separation/device", within=config),
         threads: sep_threads(SimpleNamespace(**_runs[0]))
         resources:
-            mem_mb=sep_mem_mb(SimpleNamespace(**_runs[0])) + 300 * (len(_runs) - 1),
+            mem_mb=scaled_mem(sep_mem_mb(SimpleNamespace(**_runs[0])) + 300 * (len(_runs) - 1)),
             runtime=sep_batch_runtime(_runs),
         conda:
             ENV
@@ -60,7 +60,7 @@ rule separation_measure_profile:
         device=lookup(dpath="separation/device", within=config),
     threads: sep_threads
     resources:
-        mem_mb=sep_mem_mb,
+        mem_mb=scaled_mem(sep_mem_mb),
         runtime=lambda wc: 60 if wc.smodel in SEP_HUGE else 10,
     conda:
         ENV
@@ -92,7 +92,7 @@ rule separation_perturb_weights:
         device=lookup(dpath="separation/device", within=config),
     threads: 1
     resources:
-        mem_mb=1500,
+        mem_mb=scaled_mem(1500),
         runtime=30,
     conda:
         ENV
@@ -138,7 +138,7 @@ for _name, _fig in SEP_FIGURES.items():
             dpi=lookup(dpath="figures/dpi", within=config),
         threads: 1
         resources:
-            mem_mb=1000,
+            mem_mb=scaled_mem(1000),
             runtime=5,
         conda:
             ENV
@@ -181,7 +181,7 @@ if SEP_PERTURB_RUNS:
             dpi=lookup(dpath="figures/dpi", within=config),
         threads: 1
         resources:
-            mem_mb=1000,
+            mem_mb=scaled_mem(1000),
             runtime=5,
         conda:
             ENV
