@@ -1,6 +1,6 @@
 """Benchmark of the equi-separation core: training time per epoch and D-measurement time.
 
-    PYTHONPATH=src python benchmarks/separation_bench.py [--epochs 5] [--threads 1]
+    .venv/bin/python benchmarks/separation_bench.py [--epochs 5] [--threads 1]
 
 Prints a Markdown table with
   * seconds per training epoch (1000 samples, batch 128, adam; median and minimum over the
