@@ -1,6 +1,7 @@
 # P3 Equi-separation law, "A law of data separation in deep learning" (He & Su, PNAS 2023).
 # Compute rules (train a network, measure its D profile), then one figure rule per figure
-# of the current config (SEP_FIGURES in rules/common_separation.smk).
+# of the current config: rules separation_train_<batch> and separation_plot_<figure>, from
+# the registry deeplaws.separation.registry (`snakemake --list-rules` names them all).
 
 # ---------------------------------------------------------------- compute rules
 
@@ -16,9 +17,9 @@ for _name, _runs in SEP_BATCHES.items():
             states=[sep_run_file(r, "state.pt") for r in _runs],
             metas=[sep_run_file(r, "train.json") for r in _runs],
         log:
-            logs("separation_train", _name),
+            logs(f"separation_train_{_name}", _name),
         benchmark:
-            benchmarks("separation_train", _name)
+            benchmarks(f"separation_train_{_name}", _name)
         params:
             code=code_of("separation/train_batch.py"),
             runs=[{"sopt": r["sopt"], "slr": r["slr"]} for r in _runs],
@@ -125,7 +126,7 @@ for _name, _fig in SEP_FIGURES.items():
             bare=f"results/figures/separation/bare/{_name}.png",
             sidecar=f"results/figures/separation/{_name}.json",
         log:
-            logs("separation_plot_figure", _name),
+            logs(f"separation_plot_{_name}", _name),
         params:
             code=code_of("separation/plot_figure.py"),
             name=_name,
@@ -167,7 +168,7 @@ if SEP_PERTURB_RUNS:
             bare="results/figures/separation/bare/perturbation.png",
             sidecar="results/figures/separation/perturbation.json",
         log:
-            logs("separation_plot_figure", "perturbation"),
+            logs("separation_plot_perturbation", "perturbation"),
         params:
             code=code_of("separation/plot_perturbation.py"),
             title=(
