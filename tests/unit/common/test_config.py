@@ -124,3 +124,19 @@ def test_all_errors_reported_at_once():
     with pytest.raises(ConfigError) as info:
         check_config(cfg, SCHEMA)
     assert "seeds.base" in str(info.value) and "figures.dpi" in str(info.value)
+
+
+def test_left_out_dataset_defaults_to_the_experiments_own_data():
+    """Each synthetic experiment's default dataset is its own generator's (no shared default
+    leaks from another experiment), and another family's data is refused by name."""
+    cfg = _load("config.yaml")
+    for exp in ("gaussian2d", "gaussian3d", "sinusoid"):
+        del cfg["redunet"]["experiments"][exp]["dataset"]
+    check_config(cfg, SCHEMA)
+    got = {e: cfg["redunet"]["experiments"][e]["dataset"] for e in ("gaussian2d", "gaussian3d")}
+    assert got == {"gaussian2d": "gaussian2d_1", "gaussian3d": "gaussian3d_1"}
+    assert cfg["redunet"]["experiments"]["sinusoid"]["dataset"].startswith("sinusoid_")
+    bad = _load("config.yaml")
+    bad["redunet"]["experiments"]["gaussian3d"]["dataset"] = "gaussian2d_1"
+    with pytest.raises(ConfigError, match="redunet.experiments.gaussian3d.dataset"):
+        check_config(bad, SCHEMA)
