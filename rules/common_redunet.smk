@@ -1,37 +1,17 @@
 # Helpers of the redunet rules (paths, experiment table, params, targets). No rules here.
 
-# experiment -> (kind, figure name stem or None, plot type). The figure files are
-# results/figures/redunet/<stem>_<experiment>.{pdf,png} (named after the paper figure)
-# plus table_<experiment>.{pdf,png} for every experiment.
-REDUNET_EXPERIMENTS = {
-    "gaussian2d": ("vector", "fig2a-c", "gaussian"),
-    "gaussian3d": ("vector", "fig2d-f", "gaussian"),
-    "iris": ("vector", "appendix", "appendix"),
-    "mice": ("vector", "appendix", "appendix"),
-    "sinusoid": ("sinusoid", "appendix", "appendix"),
-    "mnist_rotation": ("rotation", "fig3a-d", "invariance"),
-    "mnist_translation": ("translation", "fig3e-h", "invariance"),
-    "mnist01_rotation": ("rotation", "appendix", "appendix"),
-    "mnist01_translation": ("translation", "appendix", "appendix"),
-}
+from deeplaws.redunet import registry as redunet_registry
+
+# experiment -> (kind, figure name stem, plot type), from deeplaws.redunet.registry
+REDUNET_EXPERIMENTS = {e.name: (e.kind, e.stem, e.plot) for e in redunet_registry.EXPERIMENTS.values()}
 REDUNET_EXP_RE = "|".join(REDUNET_EXPERIMENTS)
-
-
-def redunet_dir(experiment):
-    """results/redunet/<experiment>: the intermediates of one experiment."""
-    return f"results/redunet/{experiment}"
+redunet_dir = redunet_registry.directory
 
 
 def redunet_dataset(wildcards):
     """The dataset file of an experiment (variant from the config for synthetic data)."""
     exp = wildcards.experiment
-    settings = config["redunet"]["experiments"][exp]
-    if "dataset" in settings:
-        name = settings["dataset"]
-    elif exp.startswith("mnist"):
-        name = "mnist"
-    else:
-        name = exp
+    name = redunet_registry.dataset_name(exp, config["redunet"]["experiments"][exp])
     return f"results/data/{name}.npz"
 
 
@@ -46,7 +26,7 @@ def redunet_settings(wildcards):
 
 
 def redunet_switches(wildcards):
-    """The switches shared by every experiment (spec redunet §6, §8)."""
+    """The construction switches shared by every experiment (top of the redunet section)."""
     r = config["redunet"]
     keys = ("eps2", "train_membership", "legacy_class_alpha", "true_class_weights", "backend")
     return {k: r[k] for k in keys}
@@ -59,19 +39,9 @@ def redunet_threads(wildcards):
 
 def redunet_experiments():
     """Names of the activated experiments."""
-    if not config["redunet"]["activate"]:
-        return []
-    return [e for e in REDUNET_EXPERIMENTS if config["redunet"]["experiments"][e]["activate"]]
+    return redunet_registry.active(config["redunet"])
 
 
 def redunet_outputs():
     """Every file of the redunet part that the current config produces."""
-    out = []
-    for exp in redunet_experiments():
-        stem = REDUNET_EXPERIMENTS[exp][1]
-        d = redunet_dir(exp)
-        names = ("rates.npz", "features.npz", "similarity.npz", "layer_features.npz")
-        out += [f"{d}/{n}" for n in (*names, "accuracy.csv", "summary.json")]
-        for fig in (f"{stem}_{exp}", f"table_{exp}"):
-            out += [f"results/figures/redunet/{fig}.{ext}" for ext in ("pdf", "png")]
-    return out
+    return redunet_registry.outputs(config["redunet"])

@@ -76,10 +76,9 @@ def _every_separation_figure() -> set[str]:
 
 def test_figure_names_are_known(claims):
     from deeplaws.recovery.figures import FIGURE_IDS
+    from deeplaws.redunet.registry import EXPERIMENTS, figures
 
-    smk = (ROOT / "rules/common_redunet.smk").read_text()
-    stems = re.findall(r'^\s+"(\w+)": \("\w+", "([\w-]+)"', smk, flags=re.M)
-    redunet = {f"{stem}_{exp}" for exp, stem in stems} | {f"table_{exp}" for exp, _ in stems}
+    redunet = {name for exp in EXPERIMENTS for name in figures(exp)}
     separation = _every_separation_figure()
     for c in claims:
         part, name = Path(c.figure_file).parent.name, Path(c.figure_file).stem
