@@ -65,17 +65,6 @@ def code_of(script):
     return fingerprint(ROOT / "workflow" / "scripts" / script, ROOT / "src")
 
 
-# Modules every data job imports (the package's __init__ files, I/O, logging, seeding).
-DATA_CORE = (
-    "__init__.py",
-    "common/__init__.py",
-    "common/io.py",
-    "common/logging.py",
-    "data/__init__.py",
-    "data/dataset.py",
-)
-
-
 # --- resources -----------------------------------------------------------------------------
 
 

@@ -16,36 +16,6 @@ wildcard_constraints:
     mixd=r"\d+",
 
 
-# Modules every recovery job imports.
-RECOVERY_CORE = (
-    "__init__.py",
-    "common/__init__.py",
-    "common/io.py",
-    "common/logging.py",
-    "common/seeding.py",
-)
-RECOVERY_COMPUTE = (
-    "recovery/__init__.py",
-    "recovery/data.py",
-    "recovery/arrangements.py",
-    "recovery/convex",
-    "recovery/metrics.py",
-    "recovery/nonconvex.py",
-    "recovery/layout.py",
-    "recovery/experiments.py",
-    "recovery/runtime.py",
-)
-RECOVERY_PLOT = (
-    "recovery/__init__.py",
-    "recovery/arrangements.py",
-    "recovery/layout.py",
-    "recovery/figures.py",
-    "recovery/tables.py",
-    "recovery/plotting.py",
-    "common/plotting.py",
-)
-
-
 def _span(spec):
     """A grid axis {start, stop, step} (stop included) as a list of ints/floats."""
     start, stop, step = spec["start"], spec["stop"], spec["step"]

@@ -1,26 +1,5 @@
 # P1 ReduNet, "Deep Networks from the Principle of Rate Reduction" (Chan et al.).
 # One compute rule per experiment (construction + evaluation), then the figure rules.
-# Aggregate targets: `snakemake data`, one per paper, and `snakemake figures` (everything).
-
-REDUNET_CODE = (
-    "__init__.py",
-    "common/__init__.py",
-    "common/io.py",
-    "common/logging.py",
-    "data/__init__.py",
-    "data/dataset.py",
-    "redunet/__init__.py",
-    "redunet/spectral.py",
-    "redunet/rates.py",
-    "redunet/layers.py",
-    "redunet/network.py",
-    "redunet/fast.py",
-    "redunet/lift.py",
-    "redunet/experiments.py",
-    "redunet/evaluate.py",
-    "redunet/run.py",
-)
-REDUNET_PLOT_CODE = ("common/plotting.py", "redunet/plots.py")
 
 # ---------------------------------------------------------------- compute rules
 
