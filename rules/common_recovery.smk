@@ -6,6 +6,7 @@ import functools
 from deeplaws.recovery import cost as _rc
 from deeplaws.recovery import layout as _rx
 from deeplaws.recovery import figures as _rf
+from deeplaws.recovery.captions import caption as recovery_caption
 
 
 wildcard_constraints:

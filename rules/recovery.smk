@@ -117,6 +117,7 @@ rule recovery_plot_figure:
         logs("recovery_plot_figure", "{figure}"),
     params:
         code=code_of("recovery/plot_figure.py"),
+        caption=lambda wc: recovery_caption(wc.figure),
         sigmas=lookup(dpath="recovery/sigmas", within=config),
         dpi=lookup(dpath="figures/dpi", within=config),
     threads: 1

@@ -13,14 +13,16 @@ if TYPE_CHECKING:
     from snakemake.script import snakemake
 
 
-def main(table: str, pdf: str, png: str, figure: str, sigmas: list[float], dpi: int) -> None:
+def main(
+    table: str, pdf: str, png: str, figure: str, sigmas: list[float], dpi: int, caption: str
+) -> None:
     spec = figure_specs(sigmas)[figure]
     frame = pd.read_csv(table)
     if spec.kind == "mixture":
         fig = mixture_figure(frame, spec.title)
     else:
         fig = heatmap_figure(frame, spec.title, spec.reference)
-    save_figure(fig, pdf, png, dpi=dpi)
+    save_figure(fig, pdf, png, dpi=dpi, caption=caption)
 
 
 setup_logging(snakemake.log[0])
@@ -31,4 +33,5 @@ main(
     figure=snakemake.wildcards.figure,
     sigmas=[float(s) for s in snakemake.params.sigmas],
     dpi=int(snakemake.params.dpi),
+    caption=str(snakemake.params.caption),
 )
