@@ -1,3 +1,4 @@
+"""The P2 figure registry and its captions."""
 
 
 def test_every_figure_has_its_caption():
