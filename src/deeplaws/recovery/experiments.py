@@ -13,7 +13,7 @@ import itertools
 import logging
 import time
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -57,11 +57,10 @@ class Settings:
     weight_decay: float = 1e-6
     reset_optimizer: bool = True
     width_extra: int = 1
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def from_dict(cls, values: dict[str, Any]) -> Settings:
-        known = {f for f in cls.__dataclass_fields__ if f != "extra"}
+        known = set(cls.__dataclass_fields__)
         unknown = set(values) - known
         if unknown:
             raise ValueError(f"unknown settings: {sorted(unknown)}")
