@@ -1,5 +1,5 @@
 # P2 Neural recovery, "Overparameterized ReLU neural networks learn the simplest model"
-# (Wang, Hua, Candès, Pilanci; spec neural_recovery). Compute rules, then figure rules.
+# (Wang, Hua, Candès, Pilanci). Compute rules, then figure rules.
 #
 # Records:  results/recovery/<program>/<panel>/<unit>.json, one record per trial, where a
 #           unit is a cell n~N_d~D (all trials), one trial n~N_d~D_trial~T (expensive
@@ -8,7 +8,7 @@
 #           reused from the record store results/recovery/store (deeplaws.recovery.store),
 #           so growing the grid or adding σ values or trials computes only the new records.
 # Tables:   results/recovery/tables/<figure>.csv (one tidy table per figure).
-# Figures:  results/figures/recovery/<figure>.{pdf,png}, named by the IDs of spec §9.
+# Figures:  results/figures/recovery/<figure>.{pdf,png}, named by experiment ID (docs/recovery.md).
 
 localrules:
     recovery_gather_table,

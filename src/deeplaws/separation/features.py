@@ -1,4 +1,4 @@
-"""Tap features of a trained network and its D profile (spec equi_separation §4.2, §4.4).
+"""Tap features of a trained network and its D profile (§4.4).
 
 The faithful default measures a deep copy of the net in **train mode**: features are
 computed in consecutive chunks of 100 training samples in stored order, and every

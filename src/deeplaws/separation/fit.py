@@ -1,4 +1,4 @@
-"""The log-linear fit of a D profile (spec equi_separation §4.5).
+"""The log-linear fit of a D profile.
 
 ln D_l ~ a + b l by least squares over the tap index l = 0 .. m-1. The decay ratio is
 rho = e^b (the law: D_l ~ rho^l D_0), r is Pearson's correlation of (l, ln D_l) and

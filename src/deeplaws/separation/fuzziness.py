@@ -1,4 +1,4 @@
-"""Separation fuzziness D = Tr(SS_w SS_b^+) (spec equi_separation §4.1, §4.3, §4.4).
+"""Separation fuzziness D = Tr(SS_w SS_b^+) (§4.3, §4.4).
 
 With mu the global mean, mu_k the mean of class k and n_k its count,
     SS_b = (1/n) sum_k n_k (mu_k - mu)(mu_k - mu)^T,
@@ -156,7 +156,7 @@ def pca_scores(H: np.ndarray, n_components: int = 100, method: str = "auto") -> 
     else Hc^T Hc (p x p, scores = Hc V); one GEMM and one symmetric eigensolve, cheaper than
     the SVD. ``auto`` is ``gram``. Both fix each column's sign (largest entry positive), so
     the two routes agree to round-off. Features with at most ``n_components`` dimensions are
-    returned unchanged (spec §4.4).
+    returned unchanged.
     """
     if method not in PCA_METHODS:
         raise ValueError(f"PCA method must be one of {PCA_METHODS}, not {method!r}")

@@ -1,8 +1,8 @@
-"""The networks of the equi-separation experiments (spec equi_separation §2).
+"""The networks of the equi-separation experiments.
 
 Every model maps an image batch (N, C, H, W) to 10 logits and can also return its *taps*:
 the features at which separation fuzziness is measured, each flattened to (N, p) in
-(C, H, W) order. PyTorch's default initialisation is used everywhere (spec §2.1).
+(C, H, W) order. PyTorch's default initialisation is used everywhere.
 
 Feedforward family (input flattened): GFNN, GFNNNoBN, GLNN, GFNNOriginal and the shape
 models FNNSW, FNNWS, FNNMIX. Convolutional: VGG13 and AlexNet, modified for 32x32 inputs.

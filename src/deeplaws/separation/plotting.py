@@ -1,4 +1,4 @@
-"""Figures of the equi-separation law in the style of the committed figures (spec §4.6 ii).
+"""Figures of the equi-separation law in the style of the committed figures.
 
 A panel: tap index 0..m-1 on x, D on a log10 y axis whose limits are the enclosing decades,
 black dots, the fitted line exp(a + b x) in blue (#1f77b4, width 4) drawn above the dots.

@@ -1,4 +1,4 @@
-"""One training run and its measurements, end to end (spec equi_separation §3, §4, App. A).
+"""One training run and its measurements, end to end (§4, App. A).
 
 :func:`train_run` seeds every generator, loads the training subset, builds the net and
 trains it; :func:`save_state` writes the state dict (plus optional snapshots) so that
@@ -266,7 +266,7 @@ def measure_model(
 ) -> dict[str, Any]:
     """The D profile of ``model`` on the training inputs with diagnostics and fit record.
 
-    Residual nets drop tap 0 (the raw input) before fitting (spec §4.4); for a mixed net with
+    Residual nets drop tap 0 (the raw input) before fitting; for a mixed net with
     the ``layer`` taps two segment fits are added, split after the last bottleneck output.
     """
     taps = default_taps(model_name, taps)

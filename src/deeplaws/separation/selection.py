@@ -1,4 +1,4 @@
-"""Which learning rate a figure panel displays (spec equi_separation §3.2, App. B.5).
+"""Which learning rate a figure panel displays (App. B.5).
 
 The authors never state how the displayed lr was chosen. Every grid point is trained and
 stored; a panel then shows one of them by an explicit rule, recorded in the figure sidecar:

@@ -1,4 +1,4 @@
-"""The training loop of the equi-separation experiments (spec equi_separation §3).
+"""The training loop of the equi-separation experiments.
 
 Cross-entropy, minibatches of 128 from a fresh numpy permutation every epoch (the last
 batch is short), lr for the first third of the epochs, lr/10 for the second, lr/100 for the

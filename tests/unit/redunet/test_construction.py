@@ -1,5 +1,5 @@
 """Forward construction on Gaussian data: ΔR non-decreasing, converging to the analytic
-maximum of orthogonal lines (spec §4.1-4.2), and the classifiers."""
+maximum of orthogonal lines, and the classifiers."""
 
 from __future__ import annotations
 

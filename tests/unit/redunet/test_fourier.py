@@ -1,4 +1,4 @@
-"""Shift-invariant layers: equal to the vector layer on shift-augmented data (spec §4.8),
+"""Shift-invariant layers: equal to the vector layer on shift-augmented data,
 exact shift equivariance, lifting and the polar transform."""
 
 from __future__ import annotations

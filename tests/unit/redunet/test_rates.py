@@ -1,4 +1,4 @@
-"""MCR² rates: closed forms (spec redunet §4.1-4.2), direct slogdet, autograd gradients."""
+"""MCR² rates: closed forms, direct slogdet, autograd gradients."""
 
 from __future__ import annotations
 
@@ -73,7 +73,7 @@ def test_class_covariances_match_loop() -> None:
 
 
 def test_operators_are_autograd_gradients() -> None:
-    """E Z = ∂R/∂Z and Σ_j γ_j C^j Z Π^j = ∂R_c/∂Z (spec §1.3)."""
+    """E Z = ∂R/∂Z and Σ_j γ_j C^j Z Π^j = ∂R_c/∂Z."""
     rng = np.random.default_rng(2)
     m, d, k, e2 = 30, 5, 3, 0.2
     Z = rng.standard_normal((m, d))
@@ -93,7 +93,7 @@ def test_operators_are_autograd_gradients() -> None:
 
 
 def test_legacy_class_alpha() -> None:
-    """legacy: α_j = 1/e2 for every class (pre-2021-04 vector code, spec §6.1)."""
+    """legacy: α_j = 1/e2 for every class (pre-2021-04 vector code)."""
     V, y = _lines(2, 50)
     ops = build_operators(V, y, 2, 0.1, legacy_class_alpha=True)
     # class 0 lies on e_1: C^0 e_1 = α/(1 + α·50) with α = 10; C^0 e_2 = α

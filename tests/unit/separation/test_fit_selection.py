@@ -32,7 +32,7 @@ def test_fit_matches_numpy_least_squares_and_pearson() -> None:
     assert fit["slope"] == pytest.approx(b, rel=1e-10)
     assert fit["intercept"] == pytest.approx(a, rel=1e-10)
     assert fit["r"] == pytest.approx(np.corrcoef(np.arange(12), np.log(D))[0, 1], rel=1e-10)
-    # the slope does not depend on numbering taps from 0 or from 1 (spec §4.5)
+    # the slope does not depend on numbering taps from 0 or from 1
     assert loglinear_fit(D, np.arange(1, 13))["slope"] == pytest.approx(b, rel=1e-10)
 
 

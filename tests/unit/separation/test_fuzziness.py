@@ -198,7 +198,7 @@ def _subset(key: str):
 @pytest.mark.parametrize(
     ("key", "digest", "d0", "rel"),
     [
-        # spec §1.2-1.3 digests; D at tap 0: cfm from the committed GLNN/NoBN figures
+        # digests of the official subsets; D at tap 0: cfm from the committed GLNN/NoBN figures
         # (36.8/37.1, digitised +-3%), cfm_imb 73.00 and fashion_mnist 21.3 measured by the spec
         ("cfm", "f348799ea409510d", 36.9, 0.03),
         ("cfm_imb", "821adfffdcc08ff6", 73.00, 1e-4),
@@ -219,6 +219,6 @@ def test_input_tap_matches_spec_check_values(
     assert f.D == pytest.approx(d0, rel=rel)
     assert f.n_kept == 9
     if key == "cfm":
-        assert f.between_variation == pytest.approx(1.644, abs=5e-4)  # spec §4.1
-        assert f.lambda_max == pytest.approx(6.2, abs=0.05)  # spec §4.3: 6.2 ... 1.1e-2
+        assert f.between_variation == pytest.approx(1.644, abs=5e-4)
+        assert f.lambda_max == pytest.approx(6.2, abs=0.05)  # SS_b eigenvalues: 6.2 .. 1.1e-2
         assert f.lambda_min == pytest.approx(1.1e-2, rel=0.05)

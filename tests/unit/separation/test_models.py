@@ -1,4 +1,4 @@
-"""The networks of spec §2: tap counts and dimensions, channel handling, frozen units."""
+"""The networks of the paper: tap counts and dimensions, channel handling, frozen units."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The training loop of spec §3: schedule, optimizers, frozen protocol, reproducibility, and
+"""The training loop: schedule, optimizers, frozen protocol, reproducibility, and
 a small net that separates better in later layers after a few epochs."""
 
 from __future__ import annotations

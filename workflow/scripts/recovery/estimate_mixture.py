@@ -1,4 +1,4 @@
-"""Estimate the Gaussian-mixture separability probability for one d (spec §8.3)."""
+"""Estimate the Gaussian-mixture separability probability for one d."""
 
 import os
 
