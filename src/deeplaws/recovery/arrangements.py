@@ -1,4 +1,4 @@
-"""Sampled hyperplane-arrangement patterns (spec §3) and the all-ones question.
+"""Sampled hyperplane-arrangement patterns and the all-ones question.
 
 A pattern is the 0/1 vector 1[X u >= 0] for a direction u; patterns are stored as the
 columns of ``Dmat`` (n × P).

@@ -1,6 +1,6 @@
-"""Planted data of the recovery experiments (spec §1).
+"""Planted data of the recovery experiments.
 
-Draw order inside one trial is fixed (spec §11.3): X, planted weights (with the redraw loop
+Draw order inside one trial is fixed: X, planted weights (with the redraw loop
 of the normalized model), noise, then (elsewhere) pattern directions, then the test X.
 """
 
@@ -23,7 +23,8 @@ def whiten(X: np.ndarray) -> np.ndarray:
 
 
 def draw_x(rng: np.random.Generator, n: int, d: int, xdist: str) -> np.ndarray:
-    """X with i.i.d. N(0, 1/n) entries, then the intended transformation of spec §1.1."""
+    """X with i.i.d. N(0, 1/n) entries, then the transformation of its distribution
+    (gauss, cubic, white or white_cubic = cube then whiten)."""
     if xdist not in XDISTS:
         raise ValueError(f"unknown X distribution {xdist!r}; allowed {XDISTS}")
     X = rng.standard_normal((n, d)) / np.sqrt(n)
@@ -45,7 +46,7 @@ def unit(v: np.ndarray, axis: int = 0) -> np.ndarray:
 
 
 def draw_skip_weight(rng: np.random.Generator, X: np.ndarray, planted: str) -> np.ndarray:
-    """Unit w* of the planted linear model (spec §1.2a)."""
+    """Unit w* of the planted linear model (gauss or svmin)."""
     if planted == "gauss":
         return unit(rng.standard_normal(X.shape[1]))
     if planted == "svmin":
@@ -54,7 +55,7 @@ def draw_skip_weight(rng: np.random.Generator, X: np.ndarray, planted: str) -> n
 
 
 def draw_normal_weights(rng: np.random.Generator, d: int, k: int, planted: str) -> np.ndarray:
-    """W* (d × k) with unit columns (spec §1.2b)."""
+    """W* (d × k) with unit columns (gauss, eye or pm)."""
     if planted == "gauss":
         W = rng.standard_normal((d, k))
     elif planted == "eye":
@@ -83,7 +84,7 @@ def normal_outputs(X: np.ndarray, W: np.ndarray) -> np.ndarray:
 
 
 def noise(rng: np.random.Generator, n: int, sigma: float) -> np.ndarray:
-    """z ~ N(0, σ²/n I_n), so E‖z‖² = σ² (spec §1.3)."""
+    """z ~ N(0, σ²/n I_n), so E‖z‖² = σ²."""
     return sigma * rng.standard_normal(n) / np.sqrt(n)
 
 
@@ -114,7 +115,7 @@ def normal_instance(
 def plain_instance(
     rng: np.random.Generator, n: int, d: int, k: int, xdist: str, sigma: float
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
-    """Planted plain-ReLU model y = Σ_i (X w_i)₊ + z with unit Gaussian w_i (spec §1.2c)."""
+    """Planted plain-ReLU model y = Σ_i (X w_i)₊ + z with unit Gaussian w_i."""
     for redraws in range(MAX_REDRAWS):
         X = draw_x(rng, n, d, xdist)
         W = unit(rng.standard_normal((d, k)), axis=0)
@@ -125,7 +126,7 @@ def plain_instance(
 
 
 def test_labels(family: str, X_test: np.ndarray, w: np.ndarray) -> np.ndarray:
-    """Noise-free test labels (spec §1.4)."""
+    """Noise-free test labels."""
     if family == "skip":
         return X_test @ w
     if family == "normal":

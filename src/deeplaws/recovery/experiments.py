@@ -4,7 +4,7 @@ A *program* is what one trial computes (a convex program, a certificate check or
 nonconvex training run); a *panel* is the planted setting (X distribution, planted model,
 number of planted neurons k, noise σ). Records are keyed by (program, panel, n, d, trial),
 so figures that share a setting share its records. Every trial draws from its own
-generator, SeedSequence(base, "recovery", program, panel, n, d, trial) (spec §11.3).
+generator, SeedSequence(base, "recovery", program, panel, n, d, trial).
 """
 
 from __future__ import annotations

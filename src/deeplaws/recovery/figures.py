@@ -1,4 +1,4 @@
-"""The figures of spec §9, named by experiment ID, as lists of panels over records.
+"""The P2 figures, named by experiment ID, as lists of panels over records.
 
 Each panel reads one metric of one (program, panel) record set and is drawn at (row, col)
 of the figure. Noise sweeps give one panel per σ.
@@ -78,7 +78,7 @@ def _sigma_row(
 
 
 def figure_specs(sigmas: list[float]) -> dict[str, FigureSpec]:
-    """Every figure of §9 for the given noise levels."""
+    """Every figure for the given noise levels."""
     S = list(sigmas)
     f: dict[str, FigureSpec] = {}
 

@@ -1,4 +1,4 @@
-"""Recovery flags, distances (spec §6.1–6.4) and certificate checks (§6.5)."""
+"""Recovery flags, distances and certificate checks (§6.5)."""
 
 from __future__ import annotations
 
@@ -55,14 +55,14 @@ def normal_flag(Z: np.ndarray, targets: np.ndarray, planted: np.ndarray, tol: fl
 
 
 def normal_distance(Z: np.ndarray, targets: np.ndarray, planted: np.ndarray) -> float:
-    """sqrt(Σ_i ‖ẑ_{s_i} − c_i‖²) over the planted blocks only (spec §6.3)."""
+    """sqrt(Σ_i ‖ẑ_{s_i} − c_i‖²) over the planted blocks only."""
     return distance(Z[planted], targets)
 
 
 def nnic(
     bases: NormalBases, targets: np.ndarray, planted: np.ndarray, faithful: bool = False
 ) -> tuple[bool, float, float]:
-    """The NNIC-k check (spec §6.5). Returns (holds, max_j ‖U_jᵀ λ‖ over non-planted j,
+    """The NNIC-k check. Returns (holds, max_j ‖U_jᵀ λ‖ over non-planted j,
     ‖U_Sᵀ λ − c‖).
 
     λ = U_S (U_Sᵀ U_S)⁺ c is the least-norm solution of U_Sᵀ λ = c. The corrected rule
@@ -91,7 +91,7 @@ def nnic(
 
 
 def nic_linear(X: np.ndarray, Dmat: np.ndarray, w: np.ndarray) -> tuple[bool, float]:
-    """NIC-L: max_j ‖Xᵀ D_j X (XᵀX)⁻¹ w*‖ < 1 over the patterns (spec §6.5)."""
+    """NIC-L: max_j ‖Xᵀ D_j X (XᵀX)⁻¹ w*‖ < 1 over the patterns."""
     g = X @ np.linalg.pinv(X.T @ X) @ w  # (n,)
     vals = np.linalg.norm(X.T @ (Dmat * g[:, None]), axis=0)
     worst = float(vals.max())

@@ -1,4 +1,4 @@
-"""Gaussian-mixture separability (spec §8.3, official ReLU/prob.py, option 3).
+"""Gaussian-mixture separability (official ReLU/prob.py, option 3).
 
 n points, the first half μ1 + z, the second half μ2 + z, z ~ N(0, σ⁻² I_d), with μ1, μ2
 independent and uniform on the unit sphere. With u = μ1/‖μ1‖ − μ2/‖μ2‖, a sample succeeds

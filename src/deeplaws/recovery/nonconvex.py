@@ -1,4 +1,4 @@
-"""Nonconvex training of the skip and normalized two-layer ReLU nets (spec §8.1).
+"""Nonconvex training of the skip and normalized two-layer ReLU nets.
 
 Full batch, float32, loss ‖f(X) − y‖² (no ½, no mean), AdamW (lr 2e-3, weight decay 1e-6).
 By default the optimizer is re-created at every epoch, as in the official scripts, so each

@@ -1,4 +1,4 @@
-"""Heatmaps (spec §7.2) and the mixture curves (§7.3), drawn from the per-figure tables."""
+"""Heatmaps and the mixture curves (§7.3), drawn from the per-figure tables."""
 
 from __future__ import annotations
 
@@ -71,7 +71,7 @@ def heatmap_figure(table: pd.DataFrame, title: str, reference: str | None = None
 
 
 def mixture_figure(table: pd.DataFrame, title: str) -> Figure:
-    """Probability vs σ, one line per d (spec §7.3): the mean over the cluster-mean draws,
+    """Probability vs σ, one line per d: the mean over the cluster-mean draws,
     a band over their 10–90 % range and, dashed, the closed-form expectation."""
     fig = Figure(figsize=(4.5, 3.2), layout="constrained")
     ax = fig.subplots()

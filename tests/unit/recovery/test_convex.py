@@ -55,7 +55,7 @@ def test_cone_constraint_by_hand(form):
 
 def test_all_ones_split_is_central():
     # With the all-ones pattern, X w0 + X w1 = y has a tied optimum ‖w*‖ and an interior
-    # point method returns the central split w0 = w1 = w*/2 (spec §6.6).
+    # point method returns the central split w0 = w1 = w*/2.
     rng = np.random.default_rng(1)
     X = draw_x(rng, 30, 4, "gauss")
     w = rng.standard_normal(4)
