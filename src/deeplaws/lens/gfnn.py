@@ -105,7 +105,14 @@ def measure_run(
     """One row per (stage, tap) of a saved run; a diverged run gives one row saying so."""
     payload = read_state(state)
     spec = RunSpec(**payload["spec"])
-    head = {"study": study, **{k: getattr(spec, k) for k in RUN_KEYS}, "data": spec.data}
+    studies = study.split("+")
+    head = {
+        "study": study,
+        "in_fig1": "fig1" in studies,
+        "in_emergence": "emergence" in studies,
+        **{k: getattr(spec, k) for k in RUN_KEYS},
+        "data": spec.data,
+    }
     if payload.get("status", "ok") != "ok" or payload.get("state_dict") is None:
         nan = float("nan")
         return pd.DataFrame([{**head, "stage": "final", "epoch": spec.epochs, "source": "",
@@ -138,7 +145,7 @@ def profile_summary(table: pd.DataFrame) -> pd.DataFrame:
     """One row per (run, stage, epoch): P3's fit of ln D over taps, ΔR at the first and last
     tap, the number of taps at which ΔR drops, and the correlations of log D with ΔR over
     the taps (Pearson and Spearman; negative: D falls where ΔR grows)."""
-    keys = ["study", *RUN_KEYS, "data", "stage", "epoch"]
+    keys = ["study", "in_fig1", "in_emergence", *RUN_KEYS, "data", "stage", "epoch"]
     rows = []
     for key, g in table[table["tap"] >= 0].groupby(keys, sort=False):
         g = g.sort_values("tap")
@@ -170,7 +177,7 @@ def training_gain(table: pd.DataFrame, summary: pd.DataFrame) -> pd.DataFrame:
     initial ΔR (mean, smallest, and the share of taps where it is positive), the same at
     the last tap, the tap of the largest trained ΔR, the drops of ΔR along the taps before
     and after training, ρ of the D profile before and after, and corr(log D, ΔR) trained."""
-    keys = ["study", *RUN_KEYS, "data"]
+    keys = ["study", "in_fig1", "in_emergence", *RUN_KEYS, "data"]
     rows = []
     for key, g in summary.groupby(keys, sort=False):
         init, final = g[g["stage"] == "init"], g[g["stage"] == "final"]
