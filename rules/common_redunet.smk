@@ -70,7 +70,8 @@ def redunet_outputs():
     for exp in redunet_experiments():
         stem = REDUNET_EXPERIMENTS[exp][1]
         d = redunet_dir(exp)
-        out += [f"{d}/{n}" for n in ("rates.npz", "features.npz", "similarity.npz", "accuracy.csv", "summary.json")]
+        names = ("rates.npz", "features.npz", "similarity.npz", "layer_features.npz")
+        out += [f"{d}/{n}" for n in (*names, "accuracy.csv", "summary.json")]
         for fig in (f"{stem}_{exp}", f"table_{exp}"):
             out += [f"results/figures/redunet/{fig}.{ext}" for ext in ("pdf", "png")]
     return out

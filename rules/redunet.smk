@@ -33,6 +33,7 @@ rule redunet_construct_network:
         rates=f"results/redunet/{{experiment,{REDUNET_EXP_RE}}}/rates.npz",
         features="results/redunet/{experiment}/features.npz",
         similarity="results/redunet/{experiment}/similarity.npz",
+        layer_features="results/redunet/{experiment}/layer_features.npz",
         accuracy="results/redunet/{experiment}/accuracy.csv",
         summary="results/redunet/{experiment}/summary.json",
     log:

@@ -36,6 +36,7 @@ from deeplaws.redunet.network import (
     ConstructionConfig,
     ConstructionResult,
     Derived,
+    Snapshots,
 )
 from deeplaws.redunet.spectral import NORM_FLOOR, Spectrum
 
@@ -534,6 +535,9 @@ def construct_fast(
         if name != "train":
             record(name, _row(eng.true_rates(S), S.counts, true_w[name], None, None), None, S)
     logged = [-1]
+    snaps = Snapshots(cfg, spec, {n: S.V.shape[::-1] for n, S in sets.items()})
+    for name in snaps.data:
+        snaps.take(0, name, sets[name].to_torch())
     stack = eng.buf("stack", (F, k + 1, C, C), tr.V.dtype)
     t0 = time.perf_counter()
     for layer in range(cfg.layers):
@@ -548,6 +552,9 @@ def construct_fast(
         every.refresh_conj()
         for S in sets.values():
             S.version += 1
+        if snaps.wants(layer + 1):
+            for name in snaps.data:
+                snaps.take(layer + 1, name, sets[name].to_torch())
         if not do_log:
             continue
         for name, S in sets.items():
@@ -573,4 +580,6 @@ def construct_fast(
         layers_logged=np.asarray(logged),
         seconds=seconds,
         y_hat={n: np.stack(v) for n, v in y_hats.items()},
+        snapshot_layers=snaps.layers,
+        snapshots=snaps.data,
     )

@@ -22,7 +22,7 @@ import torch
 
 from deeplaws.redunet.layers import LayerOperators, apply_layer, build_operators
 from deeplaws.redunet.rates import coding_rate, compressed_rate
-from deeplaws.redunet.spectral import Spectrum
+from deeplaws.redunet.spectral import Spectrum, from_spectrum
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +47,10 @@ class ConstructionConfig:
     # class weights of the true-label R_c of evaluation sets: "set" (the set's own class
     # shares n_j/n) or "train" (the training shares γ, as the official code weights R_c)
     true_class_weights: str = "set"
+    # keep the real features of ``snapshot_sets`` after every Nth layer (0 = none); layer 0
+    # (the input of layer 1) and the last layer are always kept when N >= 1
+    snapshot_every: int = 0
+    snapshot_sets: tuple[str, ...] = ("train", "test")
 
 
 @dataclass
@@ -70,6 +74,44 @@ class ConstructionResult:
     # per set: (logged layers, n) estimated labels argmax π̂ of each logged layer (−1 for
     # the input)
     y_hat: dict[str, np.ndarray] = field(default_factory=dict)
+    # layer indices of the snapshots (0 = input of layer 1, L = output of layer L) and per
+    # set their real flattened features, float32 (n_snapshots, n, C·T) (empty if none)
+    snapshot_layers: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    snapshots: dict[str, np.ndarray] = field(default_factory=dict)
+
+
+def snapshot_layers(layers: int, every: int) -> np.ndarray:
+    """0, every, 2·every, … and ``layers`` (empty when ``every`` is 0)."""
+    if every < 0:
+        raise ValueError(f"snapshot_every must be >= 0, got {every}")
+    if every == 0:
+        return np.zeros(0, dtype=np.int64)
+    return np.unique(np.r_[np.arange(0, layers + 1, every), layers]).astype(np.int64)
+
+
+class Snapshots:
+    """Preallocated float32 buffers of the per-layer real features of some sets."""
+
+    def __init__(self, cfg: ConstructionConfig, spec: Spectrum, sizes: dict[str, tuple]) -> None:
+        """``sizes``: set name -> shape (n, C, F) of its features."""
+        self.layers = snapshot_layers(cfg.layers, cfg.snapshot_every)
+        self.spec = spec
+        self._pos = {int(layer): i for i, layer in enumerate(self.layers)}
+        self.data: dict[str, np.ndarray] = {}
+        if len(self.layers):
+            for name in (n_ for n_ in cfg.snapshot_sets if n_ in sizes):
+                n, C, _ = sizes[name]
+                dim = C * (int(np.prod(spec.shape)) if spec.shape else 1)
+                self.data[name] = np.empty((len(self.layers), n, dim), dtype=np.float32)
+
+    def wants(self, layer: int) -> bool:
+        return layer in self._pos
+
+    def take(self, layer: int, name: str, V: torch.Tensor) -> None:
+        """Store the real features of (n, C, F) spectral features ``V`` after ``layer``."""
+        if name in self.data and layer in self._pos:
+            X = from_spectrum(V, self.spec).reshape(V.shape[0], -1)
+            self.data[name][self._pos[layer]] = X.cpu().numpy()
 
 
 def _log_rates(
@@ -158,6 +200,9 @@ def construct(
     logged = [-1]
     for name in sets:
         log_set(name, None)
+    snaps = Snapshots(cfg, spec, {n: tuple(V.shape) for n, V in feats.items()})
+    for name in sets:
+        snaps.take(0, name, feats[name])
     operators: list[LayerOperators] = []
     t0 = time.perf_counter()
     for layer in range(cfg.layers):
@@ -172,6 +217,7 @@ def construct(
             feats[name], y_hat = apply_layer(feats[name], ops, spec.weights, cfg.eta, cfg.lam, hard)
             if do_log:
                 log_set(name, y_hat)
+            snaps.take(layer + 1, name, feats[name])
         if do_log and (layer + 1) % max(1, cfg.layers // 10) == 0:
             r = rates["train"]
             log.info(
@@ -193,4 +239,6 @@ def construct(
         seconds=seconds,
         operators=operators,
         y_hat={n: np.stack(v) for n, v in y_hats.items()},
+        snapshot_layers=snaps.layers,
+        snapshots=snaps.data,
     )

@@ -33,6 +33,9 @@ class ExperimentResult:
     similarity: dict[str, np.ndarray]
     accuracy: pd.DataFrame
     summary: dict[str, Any]
+    # features after selected layers (keys layers, <set>_features, <set>_labels, eps2, kind);
+    # empty when the construction kept no snapshots
+    layer_features: dict[str, np.ndarray]
 
 
 def _shift_base_index(exp: Any, params: dict[str, Any], base: str) -> np.ndarray:
@@ -167,6 +170,18 @@ def run_experiment(
         },
         "notes": exp.notes,
     }
+    layer_features: dict[str, Any] = {}
+    if len(res.snapshot_layers):
+        layer_features = {"layers": res.snapshot_layers.astype(np.int64)}
+        for n, snap in res.snapshots.items():
+            layer_features[f"{n}_features"] = snap
+            layer_features[f"{n}_labels"] = y[n].astype(np.int64)
+        layer_features.update(eps2=np.float64(cfg.e2), kind=np.str_(kind))
     return ExperimentResult(
-        rates=rates, features=features, similarity=sim, accuracy=acc, summary=summary
+        rates=rates,
+        features=features,
+        similarity=sim,
+        accuracy=acc,
+        summary=summary,
+        layer_features=layer_features,
     )

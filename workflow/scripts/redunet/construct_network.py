@@ -2,6 +2,7 @@
 
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import torch
 from threadpoolctl import threadpool_limits
 
@@ -20,6 +21,7 @@ def main(
     rates: str,
     features: str,
     similarity: str,
+    layer_features: str,
     accuracy: str,
     summary: str,
     experiment: str,
@@ -39,12 +41,14 @@ def main(
         log_every=int(settings["log_every"]),
         backend=str(switches["backend"]),
         true_class_weights=str(switches["true_class_weights"]),
+        snapshot_every=int(settings["snapshot_every"]),
     )
     with threadpool_limits(threads):  # NumPy's BLAS as well as torch
         res = run_experiment(ds, settings["kind"], settings, cfg, n_comp=int(settings["n_comp"]))
     save_npz(rates, res.rates)
     save_npz(features, res.features)
     save_npz(similarity, res.similarity)
+    save_npz(layer_features, {**res.layer_features, "experiment": np.str_(experiment)})
     with atomic_path(accuracy) as tmp:
         res.accuracy.to_csv(tmp, index=False)
     config_slice = {"experiment": experiment, "settings": settings, "switches": switches}
@@ -57,6 +61,7 @@ main(
     rates=snakemake.output.rates,
     features=snakemake.output.features,
     similarity=snakemake.output.similarity,
+    layer_features=snakemake.output.layer_features,
     accuracy=snakemake.output.accuracy,
     summary=snakemake.output.summary,
     experiment=snakemake.wildcards.experiment,
