@@ -26,7 +26,7 @@ def lens_redunet_experiments():
 
 
 def _state(train_json):
-    return train_json.rsplit("/", 1)[0] + "/state.pt"
+    return str(Path(train_json).with_name("state.pt"))
 
 
 def lens_gfnn_runs():

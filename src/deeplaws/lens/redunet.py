@@ -40,7 +40,11 @@ class LayerFeatures:
 def load_layer_features(path: str | Path) -> LayerFeatures:
     """Read a ``layer_features.npz`` (arrays memory-mapped where possible)."""
     with np.load(path, allow_pickle=False) as data:
-        missing = [k for k in ("layers", "train_features", "train_labels") if k not in data]
+        if "layers" not in data:  # a construction that stored no layer (an empty record)
+            name = str(data["experiment"]) if "experiment" in data else Path(path).parent.name
+            empty = np.zeros(0, dtype=np.int64)
+            return LayerFeatures(name, "", float("nan"), empty, {}, {})
+        missing = [k for k in ("train_features", "train_labels") if k not in data]
         if missing:
             raise KeyError(f"{path}: missing keys {missing}")
         feats = {s: data[f"{s}_features"] for s in SPLITS if f"{s}_features" in data}
@@ -89,32 +93,44 @@ def layer_fit(table: pd.DataFrame, split: str = "train") -> dict[str, Any]:
 
     Only layers with a finite positive D enter the fit; ``excluded`` counts the others and
     ``status`` says whether a fit was possible ('ok', 'no_fit'). Also the first and last D
-    and their ratio per layer, (D_last / D_first)^(1/(L_last - L_first)).
+    and their ratio per layer, (D_last / D_first)^(1/(L_last - L_first)), and the smallest D
+    with its layer (a D that falls, then flattens or rises, has its minimum inside).
     """
-    t = table[table["split"] == split].sort_values("layer")
+    t = table[table["split"] == split].sort_values("layer") if len(table) else table
+    if t.empty:
+        nan = float("nan")
+        return {"experiment": "", "kind": "", "split": split, "status": "no_layers",
+                "layers_stored": 0, "layer_first": -1, "layer_last": -1, "excluded": 0,
+                "slope": nan, "rho": nan, "r": nan, "r2": nan, "D_first": nan, "D_last": nan,
+                "ratio_end_to_end": nan, "D_min": nan, "layer_min": -1,
+                "ill_conditioned_layers": 0}  # fmt: skip
     good = t[np.isfinite(t["D"]) & (t["D"] > 0)]
     fit = loglinear_fit(good["D"].to_numpy(), good["layer"].to_numpy(dtype=float))
     nan = float("nan")
-    first, last = (t.iloc[0], t.iloc[-1]) if len(t) else (None, None)
-    span = float(last["layer"] - first["layer"]) if first is not None else nan
+    first, last = t.iloc[0], t.iloc[-1]
+    span = float(last["layer"] - first["layer"])
     ratio = nan
-    if first is not None and span > 0 and first["D"] > 0 and last["D"] > 0:
+    if span > 0 and first["D"] > 0 and last["D"] > 0:
         ratio = float((last["D"] / first["D"]) ** (1.0 / span))
     return {
-        "experiment": str(t["experiment"].iloc[0]) if len(t) else "",
-        "kind": str(t["kind"].iloc[0]) if len(t) else "",
+        "experiment": str(t["experiment"].iloc[0]),
+        "kind": str(t["kind"].iloc[0]),
         "split": split,
         "status": "ok" if np.isfinite(fit["slope"]) else "no_fit",
         "layers_stored": int(len(t)),
-        "layer_first": int(first["layer"]) if first is not None else -1,
-        "layer_last": int(last["layer"]) if first is not None else -1,
+        "layer_first": int(first["layer"]),
+        "layer_last": int(last["layer"]),
         "excluded": int(len(t) - len(good)),
         "slope": fit["slope"],
         "rho": fit["rho"],
         "r": fit["r"],
         "r2": fit["r2"],
-        "D_first": float(first["D"]) if first is not None else nan,
-        "D_last": float(last["D"]) if first is not None else nan,
+        "D_first": float(first["D"]),
+        "D_last": float(last["D"]),
         "ratio_end_to_end": ratio,
+        "D_min": float(good["D"].min()) if len(good) else nan,
+        "layer_min": int(good["layer"].iloc[int(np.argmin(good["D"].to_numpy()))])
+        if len(good)
+        else -1,
         "ill_conditioned_layers": int((t["status"] == "ill_conditioned").sum()),
     }

@@ -10,9 +10,9 @@ from deeplaws.common.io import atomic_path
 
 
 def write_csv(frame: pd.DataFrame, path: str | Path) -> None:
-    """``frame`` as CSV at ``path`` (atomic; floats at full precision)."""
+    """``frame`` as CSV at ``path`` (atomic; floats to 15 significant digits)."""
     with atomic_path(path) as tmp:
-        frame.to_csv(tmp, index=False, float_format="%.10g")
+        frame.to_csv(tmp, index=False, float_format="%.15g")
 
 
 def read_csv(path: str | Path) -> pd.DataFrame:

@@ -83,3 +83,13 @@ def test_collapsed_layers_are_excluded_from_the_fit(tmp_path) -> None:
         bad = tmp_path / "bad.npz"
         _write_layer_features(bad, [0, 1], train, train, ytr, ytr)  # 3 snapshots, 2 layers
         load_layer_features(bad)
+
+
+def test_a_construction_without_stored_layers_is_a_status(tmp_path) -> None:
+    path = tmp_path / "layer_features.npz"
+    np.savez(path, experiment=np.str_("toy"))
+    lf = load_layer_features(path)
+    table = fuzziness_table(lf)
+    assert table.empty
+    fit = layer_fit(table)
+    assert fit["status"] == "no_layers" and fit["layers_stored"] == 0

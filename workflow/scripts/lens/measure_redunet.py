@@ -22,8 +22,8 @@ def main(features: list[str], experiments: list[str], table: str, fit: str, weig
         t = fuzziness_table(lf, weighting=weighting).assign(experiment=name, weighting=weighting)
         tables.append(t)
         for split in SPLITS:
-            if split in lf.features:
-                f = layer_fit(t, split)
+            if split in lf.features or not lf.features:
+                f = {**layer_fit(t, split), "experiment": name}
                 fits.append(f)
                 log.info(
                     "%s %s: %d layers %d..%d, rho %.4g, r %.4f, D %.4g -> %.4g (%s)",
