@@ -93,3 +93,30 @@ def test_a_construction_without_stored_layers_is_a_status(tmp_path) -> None:
     assert table.empty
     fit = layer_fit(table)
     assert fit["status"] == "no_layers" and fit["layers_stored"] == 0
+
+
+def test_d_of_a_real_construction_equals_the_p3_function_on_its_features(tmp_path) -> None:
+    """A small ReduNet built by the ReduNet package, its layer_features.npz written as the
+    construction job writes it: the lens's D at every stored layer is P3's D of those
+    features, and at the last layer P3's D of the construction's final features Z."""
+    import torch
+
+    from deeplaws.common.io import save_npz
+    from deeplaws.data import synthetic
+    from deeplaws.redunet.network import ConstructionConfig
+    from deeplaws.redunet.run import run_experiment
+
+    ds = synthetic.gaussian(dim=2, variant=1, noise=0.1, samples=40, seed=0)
+    cfg = ConstructionConfig(layers=6, eta=0.5, lam=500.0, snapshot_every=2)
+    res = run_experiment(ds, "vector", {}, cfg, n_comp=1, device=torch.device("cpu"))
+    path = tmp_path / "layer_features.npz"
+    save_npz(path, {**res.layer_features, "experiment": np.str_("gaussian2d")})
+    lf = load_layer_features(path)
+    assert lf.experiment == "gaussian2d" and lf.kind == "vector"
+    table = fuzziness_table(lf)
+    train = table[table["split"] == "train"].sort_values("layer")
+    assert train["layer"].tolist() == [0, 2, 4, 6]
+    for i, D in enumerate(train["D"]):
+        assert D == fuzziness(res.layer_features["train_features"][i], lf.labels["train"]).D
+    final = fuzziness(res.features["Z/train"], res.features["y/train"]).D
+    assert train["D"].iloc[-1] == pytest.approx(final, rel=1e-4)
