@@ -129,7 +129,9 @@ def emergence_figure(taps: pd.DataFrame, profiles: pd.DataFrame, eps2: float) ->
         axes[0].plot(s["tap"], s["dR"], "-o", ms=3, color=c, label=f"epoch {e}")
         axes[1].plot(s["tap"], s["D"], "-o", ms=3, color=c)
         axes[2].plot(s["dR"], s["D"], "-o", ms=3, color=c)
-        axes[2].annotate("in", (s["dR"].iloc[0], s["D"].iloc[0]), fontsize=6, color=c)
+        if e == epochs[0]:  # the input tap is the same point at every epoch
+            axes[2].annotate("input", (s["dR"].iloc[0], s["D"].iloc[0]), fontsize=7,
+                             xytext=(4, -10), textcoords="offset points")  # fmt: skip
     run = t.iloc[0]
     axes[0].set(xlabel="tap (0 = input)", ylabel="ΔR (nats)", title="ΔR at each tap")
     axes[1].set(xlabel="tap (0 = input)", ylabel="D", yscale="log", title="D at each tap")
