@@ -23,7 +23,10 @@ GALLERY = {
 def claims_reasons():
     """Claim id -> why it cannot run in this config (None: it runs). Besides `requires:`,
     a claim reading a file under results/figures/ needs this config to make that figure."""
-    made = set(data_outputs() + redunet_outputs() + recovery_outputs() + separation_outputs())
+    made = set(
+        data_outputs() + redunet_outputs() + recovery_outputs() + separation_outputs()
+        + lens_outputs()
+    )
     reasons = {}
     for claim in CLAIMS:
         reason = _claims_unmet(claim, config)

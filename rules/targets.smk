@@ -1,4 +1,5 @@
-# Aggregate targets: `snakemake data`, one per paper, and `snakemake figures` (everything).
+# Aggregate targets: `snakemake data`, one per paper, `snakemake lens` (the cross-paper
+# lens) and `snakemake figures` (everything).
 
 
 localrules:
@@ -6,6 +7,7 @@ localrules:
     redunet,
     recovery,
     separation,
+    lens,
     figures,
 
 
@@ -29,6 +31,11 @@ rule separation:
         separation_outputs(),
 
 
+rule lens:
+    input:
+        lens_outputs(),
+
+
 rule figures:
     input:
-        final_outputs(),
+        final_outputs() + lens_outputs(),

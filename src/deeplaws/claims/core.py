@@ -23,7 +23,10 @@ _METRICS: dict[str, MetricFn] = {}
 # Modules that register metrics (imported lazily by :func:`get_metric`).
 METRIC_MODULES = ("deeplaws.claims.metrics",)
 
-STATUS_ORDER = {"FAIL": 0, "PASS": 1, "NOT RUN": 2}
+STATUS_ORDER = {"FAIL": 0, "PASS": 1, "NOT RUN": 2, "MEASURED": 3}
+#: the status of a computed finding (a measured value reported, not judged)
+MEASURED = "MEASURED"
+CATEGORIES = ("claim", "finding")
 
 _OPS: dict[str, Callable[[float, float, float], bool]] = {
     "==": lambda m, v, t: abs(m - v) <= t,
@@ -57,7 +60,11 @@ def get_metric(name: str) -> MetricFn:
 
 @dataclass(frozen=True)
 class Claim:
-    """One checkable statement of a paper."""
+    """One checkable statement of a paper, or a finding of this pipeline.
+
+    A ``finding`` (category) is a measured value reported as it is, with no expectation:
+    it is never PASS or FAIL, so a change of config shows its movement in the report.
+    """
 
     id: str
     paper: str
@@ -73,9 +80,12 @@ class Claim:
     args: Mapping[str, Any] = field(default_factory=dict)
     requires: Mapping[str, Any] = field(default_factory=dict)  # dotted config key -> value
     needs: str | None = None  # human-readable requirement shown when NOT RUN
+    category: str = "claim"  # claim (judged against its expectation) or finding (measured)
 
     @property
     def expected(self) -> str:
+        if self.category == "finding":
+            return ""
         tol = f" ± {self.tol:g}" if self.tol else ""
         return f"{self.op} {self.value:g}{tol}"
 
@@ -92,7 +102,7 @@ def load_registry(path: str | Path, schema: str | Path | Mapping[str, Any]) -> l
         raise ValueError(f"invalid claims registry {path}:\n  " + "\n  ".join(lines))
     claims = []
     for entry in data["claims"]:
-        exp = entry["expect"]
+        exp = entry.get("expect", {"op": "==", "value": float("nan")})
         claims.append(
             Claim(
                 id=entry["id"],
@@ -109,6 +119,7 @@ def load_registry(path: str | Path, schema: str | Path | Mapping[str, Any]) -> l
                 args=entry.get("args", {}),
                 requires=entry.get("requires", {}),
                 needs=entry.get("needs"),
+                category=entry.get("category", "claim"),
             )
         )
     ids = [c.id for c in claims]
@@ -153,7 +164,7 @@ def evaluate(
             "id": c.id, "paper": c.paper, "figure": c.figure, "statement": c.statement,
             "expected": c.expected, "measured": float("nan"), "status": "NOT RUN",
             "reason": "", "source": c.source, "figure_file": c.figure_file or "",
-            "metric": c.metric, "inputs": ";".join(c.inputs),
+            "metric": c.metric, "inputs": ";".join(c.inputs), "category": c.category,
         }  # fmt: skip
         reason = unmet_reasons.get(c.id, "not evaluated")
         if reason:
@@ -162,7 +173,12 @@ def evaluate(
             try:
                 value = get_metric(c.metric)([root / p for p in c.inputs], **dict(c.args))
                 row["measured"] = float(value)
-                row["status"] = "PASS" if _judge(c, value) else "FAIL"
+                if c.category == "finding":
+                    finite = math.isfinite(float(value))
+                    row["status"] = MEASURED if finite else "FAIL"
+                    row["reason"] = "" if finite else "the measured value is not finite"
+                else:
+                    row["status"] = "PASS" if _judge(c, value) else "FAIL"
             except Exception as exc:  # a broken computation is a finding, shown as FAIL
                 row["status"] = "FAIL"
                 row["reason"] = f"could not compute: {type(exc).__name__}: {exc}"
@@ -180,32 +196,57 @@ def _fmt(value: float) -> str:
     return f"{value:.4g}"
 
 
+def _split(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(paper claims, findings) of a claims frame (a frame without categories: all claims)."""
+    if "category" not in frame.columns:
+        return frame, frame.iloc[0:0]
+    is_finding = frame["category"].astype(str) == "finding"
+    return frame[~is_finding], frame[is_finding]
+
+
 def render_markdown(frame: pd.DataFrame, link_prefix: str = "") -> str:
-    """The claims table as Markdown (FAIL first)."""
-    counts = frame["status"].value_counts().to_dict() if not frame.empty else {}
-    head = ", ".join(f"{counts.get(s, 0)} {s}" for s in STATUS_ORDER)
+    """The claims table as Markdown (FAIL first), then the findings table if any."""
+    claims, findings = _split(frame)
+    counts = claims["status"].value_counts().to_dict() if not claims.empty else {}
+    head = ", ".join(f"{counts.get(s, 0)} {s}" for s in STATUS_ORDER if s != MEASURED)
     lines = [
-        f"**{len(frame)} claims: {head}.**",
+        f"**{len(claims)} claims: {head}.**",
         "",
         "| status | paper | figure | claim | expected | measured | note |",
         "|---|---|---|---|---|---|---|",
     ]
-    for r in frame.itertuples():
+    for r in claims.itertuples():
         fig = f"[{r.figure}]({link_prefix}{r.figure_file})" if r.figure_file else r.figure
         note = r.reason or r.source
         lines.append(
             f"| {r.status} | {r.paper} | {fig} | {r.statement} | {r.expected} | "
             f"{_fmt(r.measured)} | {note} |"
         )
+    if not findings.empty:
+        lines += [
+            "",
+            f"**{len(findings)} findings** (measured values of this pipeline, not paper claims: "
+            "no expectation, never PASS or FAIL).",
+            "",
+            "| status | figure | finding | measured | note |",
+            "|---|---|---|---|---|",
+        ]
+        for r in findings.itertuples():
+            fig = f"[{r.figure}]({link_prefix}{r.figure_file})" if r.figure_file else r.figure
+            lines.append(
+                f"| {r.status} | {fig} | {r.statement} | {_fmt(r.measured)} | "
+                f"{r.reason or r.source} |"
+            )
     return "\n".join(lines) + "\n"
 
 
 def render_html(frame: pd.DataFrame, title: str = "deeplaws: paper claims") -> str:
     """A self-contained HTML page of the claims table (FAIL first, coloured by status)."""
-    colour = {"PASS": "#d8f0d8", "FAIL": "#f6d0d0", "NOT RUN": "#eeeeee"}
-    counts = frame["status"].value_counts().to_dict() if not frame.empty else {}
+    colour = {"PASS": "#d8f0d8", "FAIL": "#f6d0d0", "NOT RUN": "#eeeeee", MEASURED: "#dde8f6"}
+    claims, findings = _split(frame)
+    counts = claims["status"].value_counts().to_dict() if not claims.empty else {}
     rows = []
-    for r in frame.itertuples():
+    for r in pd.concat([claims, findings]).itertuples():
         fig = html.escape(r.figure)
         if r.figure_file:
             fig = f'<a href="{html.escape(r.figure_file)}">{fig}</a>'
@@ -215,13 +256,15 @@ def render_html(frame: pd.DataFrame, title: str = "deeplaws: paper claims") -> s
             f"<td>{html.escape(r.expected)}</td><td>{_fmt(r.measured)}</td>"
             f"<td>{html.escape(r.reason)}</td><td>{html.escape(r.source)}</td></tr>"
         )
-    summary = ", ".join(f"{counts.get(s, 0)} {s}" for s in STATUS_ORDER)
+    summary = ", ".join(f"{counts.get(s, 0)} {s}" for s in STATUS_ORDER if s != MEASURED)
+    if not findings.empty:
+        summary += f"; and {len(findings)} findings (measured values, category 'finding')"
     return (
         "<!DOCTYPE html><html><head><meta charset='utf-8'>"
         f"<title>{html.escape(title)}</title><style>body{{font-family:sans-serif}}"
         "table{border-collapse:collapse}td,th{border:1px solid #bbb;padding:3px 6px;"
         "font-size:13px;vertical-align:top}</style></head><body>"
-        f"<h1>{html.escape(title)}</h1><p>{len(frame)} claims: {summary}. A FAIL is a finding "
+        f"<h1>{html.escape(title)}</h1><p>{len(claims)} claims: {summary}. A FAIL is a finding "
         "about the paper or about this reproduction, not an error of the pipeline.</p>"
         "<table><tr><th>status</th><th>paper</th><th>figure</th><th>claim</th>"
         "<th>expected</th><th>measured</th><th>reason</th><th>expectation from</th></tr>"

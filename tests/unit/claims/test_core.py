@@ -79,3 +79,38 @@ def test_invalid_registry(tmp_path, bad, needle):
 def test_duplicate_ids(tmp_path):
     with pytest.raises(ValueError, match="duplicate"):
         load_registry(_registry(tmp_path, [_claim("a", 1.0), _claim("a", 2.0)]), SCHEMA)
+
+
+def _finding(id_, **extra):
+    entry = _claim(id_, 0.0, category="finding", paper="lens", **extra)
+    del entry["expect"]
+    return entry
+
+
+def test_findings_are_measured_not_judged(tmp_path):
+    for name, x in (("a", 1.0), ("f", -3.5), ("g", float("nan"))):
+        (tmp_path / f"{name}.json").write_text(json.dumps({"x": x}))
+    claims = load_registry(
+        _registry(tmp_path, [_claim("a", 2.0), _finding("f"), _finding("g")]), SCHEMA
+    )
+    frame = evaluate(claims, {c.id: None for c in claims}, root=tmp_path)
+    rows = frame.set_index("id")
+    assert rows.loc["a", "status"] == "FAIL" and rows.loc["a", "category"] == "claim"
+    assert rows.loc["f", "status"] == "MEASURED" and rows.loc["f", "measured"] == -3.5
+    assert rows.loc["f", "expected"] == ""
+    assert rows.loc["g", "status"] == "FAIL" and "not finite" in rows.loc["g", "reason"]
+    md = render_markdown(frame)
+    assert "1 claims: 1 FAIL, 0 PASS, 0 NOT RUN" in md  # the findings are not counted as claims
+    assert "**2 findings**" in md and "| MEASURED | Fig 1 | claim f | -3.5 |" in md
+    assert "2 findings" in render_html(frame)
+
+
+def test_findings_have_no_expectation_and_claims_need_one(tmp_path):
+    with pytest.raises(ValueError, match="should not be valid"):
+        load_registry(
+            _registry(tmp_path, [{**_finding("f"), "expect": {"op": "==", "value": 1}}]), SCHEMA
+        )
+    claim = _claim("a", 1.0)
+    del claim["expect"]
+    with pytest.raises(ValueError, match="expect"):
+        load_registry(_registry(tmp_path, [claim]), SCHEMA)

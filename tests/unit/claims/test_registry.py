@@ -86,6 +86,9 @@ def test_figure_names_are_known(claims):
             assert name in FIGURE_IDS, c.figure_file
         elif part == "redunet":
             assert name in redunet, c.figure_file
+        elif part == "lens":
+            lens = (ROOT / "rules/common_lens.smk").read_text()
+            assert f'LENS_FIGURES["{name}"]' in lens, c.figure_file
         else:
             assert part == "separation"
             assert name in separation, c.figure_file
