@@ -40,5 +40,5 @@ include: "rules/targets.smk"
 
 rule all:
     input:
-        final_outputs() + lens_outputs(),
+        final_outputs(),
     default_target: True

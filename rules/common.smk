@@ -140,5 +140,6 @@ def final_outputs():
         + redunet_outputs()
         + recovery_outputs()
         + separation_outputs()
+        + lens_outputs()
         + claims_outputs()
     )

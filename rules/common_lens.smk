@@ -5,16 +5,6 @@
 # and the equi-separation state files (results/separation/runs/.../state.pt).
 
 LENS = config["lens"]
-LENS_CODE = (
-    *SEP_CORE,
-    "redunet/__init__.py",
-    "redunet/rates.py",
-    "redunet/evaluate.py",
-    "lens/__init__.py",
-    "lens/measures.py",
-    "lens/tables.py",
-)
-LENS_PLOT_CODE = ("common/plotting.py", "lens/plots.py", "lens/tables.py")
 
 
 def lens_redunet_experiments():

@@ -10,7 +10,6 @@ if LENS_REDUNET:
     rule lens_redunet_fuzziness:
         input:
             features=[f"results/redunet/{e}/layer_features.npz" for e in LENS_REDUNET],
-            code=pkg_sources(*LENS_CODE, "lens/redunet.py"),
         output:
             table="results/lens/redunet_fuzziness.csv",
             fit="results/lens/redunet_fit.csv",
@@ -19,6 +18,7 @@ if LENS_REDUNET:
         benchmark:
             benchmarks("lens_redunet_fuzziness", "redunet")
         params:
+            code=code_of("lens/measure_redunet.py"),
             experiments=LENS_REDUNET,
             weighting=lookup(dpath="separation/measure/weighting", within=config),
         threads: 1
@@ -40,7 +40,6 @@ if LENS_GFNN_RUNS:
         input:
             states=[r["state"] for r in LENS_GFNN_RUNS],
             data=sorted({r["data"] for r in LENS_GFNN_RUNS}),
-            code=pkg_sources(*LENS_CODE, "lens/gfnn.py"),
         output:
             taps="results/lens/gfnn_taps.csv",
             profiles="results/lens/gfnn_profiles.csv",
@@ -50,6 +49,7 @@ if LENS_GFNN_RUNS:
         benchmark:
             benchmarks("lens_gfnn_rates", "gfnn")
         params:
+            code=code_of("lens/measure_gfnn.py"),
             runs=LENS_GFNN_RUNS,
             eps2=lookup(dpath="lens/eps2", within=config),
             bn_mode=lookup(dpath="separation/measure/bn_mode", within=config),
@@ -83,7 +83,6 @@ for _name, _caption in LENS_FIGURES.items():
             f"lens_plot_{_name}"
         input:
             tables=LENS_FIGURE_TABLES[_name],
-            code=pkg_sources(*LENS_PLOT_CODE),
             style="matplotlibrc",
         output:
             pdf=report(
@@ -96,6 +95,7 @@ for _name, _caption in LENS_FIGURES.items():
         log:
             logs("lens_plot_figure", _name),
         params:
+            code=code_of("lens/plot_figure.py"),
             figure=_name,
             eps2=lookup(dpath="lens/eps2", within=config),
             dpi=lookup(dpath="figures/dpi", within=config),

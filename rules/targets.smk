@@ -38,4 +38,4 @@ rule lens:
 
 rule figures:
     input:
-        final_outputs() + lens_outputs(),
+        final_outputs(),
