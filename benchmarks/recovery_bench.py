@@ -212,6 +212,13 @@ def check_trials(count: int, max_n: int, seed: int = 0) -> bool:
         s[3] = max(s[3], rel)
         s[4] += int(not ok)
         s[5] += int(fast["exit"] != "full")
+        print(
+            f"  {i + 1:4d} {program:15s} {panel.key:28s} ({n:3d}, {d:3d}) t={trial} "
+            f"{full['status']}/{fast['status']} exit {fast['exit']:11s} flag "
+            f"{int(bool(full['recovered']))}/{int(bool(fast['recovered']))} "
+            f"Δdis {dd:.1e} rel {rel:.1e} {t1 - t0:.2f}/{t2 - t1:.2f} s",
+            flush=True,
+        )
         if not same_flag or dd > 1e-3 or rel > 1e-6 or not ok:
             bad += 1
             print(

@@ -150,20 +150,27 @@ def recovery_settings(program):
 def recovery_resources(wildcards):
     """(mem_mb, runtime minutes) of one unit from the calibrated cost model."""
     ns, ds, trials = recovery_unit_grid(wildcards)
+    panel = _rx.Panel.parse(wildcards.panel)
     return _recovery_resources(
         wildcards.program,
         wildcards.unit,
-        _rx.Panel.parse(wildcards.panel).k,
+        panel.k,
         tuple(ns),
         tuple(ds),
         config["recovery"]["trials"][wildcards.program],
         config["recovery"]["formulation"],
+        panel.sigma,
+        config["recovery"]["strategy"],
+        panel.planted,
     )
 
 
 @functools.lru_cache(maxsize=None)
-def _recovery_resources(program, unit, k, ns, ds, trials, formulation):
-    return _rc.resources(program, _rx.Unit.parse(unit), list(ns), list(ds), trials, k, formulation)
+def _recovery_resources(program, unit, k, ns, ds, trials, formulation, sigma, strategy, planted):
+    unit = _rx.Unit.parse(unit)
+    return _rc.resources(
+        program, unit, list(ns), list(ds), trials, k, formulation, sigma, strategy, planted
+    )
 
 
 def recovery_outputs():

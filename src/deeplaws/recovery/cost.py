@@ -41,6 +41,43 @@ def _fallback_cost(program: str, n: int, d: int, k: int) -> tuple[float, float]:
 # The cvxpy formulation relative to the conic one (benchmark table of docs/recovery.md:
 # training program at (400, 100) 9.0 vs 4.9 GiB, (200, 50) 11.3 vs 5.4 s).
 CVXPY_FACTOR = {"mem": 1.9, "seconds": 2.1}
+# The per-pattern formulation of the official scripts (``naive``: one cvxpy variable and
+# expression per pattern, Clarabel at its defaults) relative to the full conic program at
+# the same cell: naive/full seconds of the benchmark table of docs/recovery.md (geometric
+# means over its sizes; the exact programs take their family's training factor).
+NAIVE_FACTOR = {
+    "skip_relaxed": 2.4,
+    "skip_train": 3.3,
+    "skip_exact": 3.3,
+    "plain_exact": 3.3,
+    "normal_relaxed": 2.2,
+    "normal_train": 2.3,
+    "normal_exact": 2.3,
+}
+STRATEGIES = ("working_set", "full")
+# Regimes of a convex trial that decide what it costs: ``noisy`` (σ > 0: the interpolating
+# solution uses a large share of the patterns, the full program is solved and takes about
+# twice the interior-point iterations of σ = 0), ``above`` (σ = 0, n >= EDGE·d: the planted
+# point certifies at the first restricted solve) and ``below`` (σ = 0, n < EDGE·d: trial by
+# trial either certified at once or the full program; measured 0.03 s to 1.9x the noisy
+# curve). Curves: working set ``above`` → its own fit, ``noisy`` and ``below`` → the noisy
+# curve (below: the upper envelope); full strategy and per-pattern formulation ``above``
+# → the base curve (full program, σ = 0), else the noisy curve (the working set's extra
+# restricted solves at σ > 0 are within the measured spread).
+EDGE = 2.0
+
+
+def regime(n: int, d: int, sigma: float, planted: str = "gauss") -> str:
+    """The cost regime of a convex trial (see EDGE). The planted-eye panels at σ = 0 count
+    as below the edge: their trials mostly end with the full program (measured: 7 of 8
+    cells at k = 2, 3 of the normalized relaxed program)."""
+    if sigma > 0:
+        return "noisy"
+    return "above" if n >= EDGE * d and planted != "eye" else "below"
+
+
+def _curve(c: dict, x: float) -> float:
+    return c["cpu_a_s"] + c["cpu_b_s"] * x ** c["cpu_p"]
 
 
 def reload_calibration() -> None:
@@ -49,20 +86,43 @@ def reload_calibration() -> None:
 
 
 def cost_estimate(
-    program: str, n: int, d: int, k: int, formulation: str = "conic"
+    program: str,
+    n: int,
+    d: int,
+    k: int,
+    formulation: str = "conic",
+    sigma: float = 0.0,
+    strategy: str = "full",
+    planted: str = "gauss",
 ) -> tuple[float, float]:
     """(peak MiB, CPU seconds) of one trial: the calibrated model of cost_calibration.py
     (fitted on measured trials by benchmarks/recovery_cost.py), else the uncalibrated
-    constants. The fit is for the conic formulation; cvxpy scales by CVXPY_FACTOR."""
+    constants. Convex programs: the curve of the trial's regime (``regime``) for the
+    strategy; the fit is for the conic formulation, cvxpy scales by CVXPY_FACTOR and the
+    per-pattern formulation (``naive``, always the full program) by NAIVE_FACTOR."""
+    if strategy not in STRATEGIES:
+        raise ValueError(f"unknown strategy {strategy!r}; allowed {STRATEGIES}")
     c = cost_calibration.PROGRAMS.get(program)
     mem, sec = _fallback_cost(program, n, d, k)
+    convex = PROGRAMS[program].kind == "convex"
     if c is not None:
         x = size_measure(program, n, d, k)
-        sec = c.get("job_factor", 1.0) * (c["cpu_a_s"] + c["cpu_b_s"] * x ** c["cpu_p"])
+        sec = _curve(c, x)
+        curves = c.get("regimes", {}) if convex else {}
+        reg = regime(n, d, sigma, planted)
+        if reg == "above" and (formulation == "naive" or strategy == "full"):
+            reg = "base"
+        reg = "noisy" if reg == "below" else reg
+        if reg in curves:
+            r = curves[reg]
+            sec = r["scale"] * sec if "scale" in r else _curve(r, x)
+        sec *= c.get("job_factor", 1.0)
         if "mem_base_mib" in c:
             mem = c["mem_base_mib"] + c["mem_per_x_mib"] * x
-    if formulation == "cvxpy" and PROGRAMS[program].kind == "convex":
+    if formulation == "cvxpy" and convex:
         mem, sec = mem * CVXPY_FACTOR["mem"], sec * CVXPY_FACTOR["seconds"]
+    if formulation == "naive" and convex:
+        sec *= NAIVE_FACTOR.get(program, 1.0)
     return mem, sec
 
 
@@ -84,6 +144,9 @@ def unit_cost(
     trials: int,
     k: int,
     formulation: str = "conic",
+    sigma: float = 0.0,
+    strategy: str = "full",
+    planted: str = "gauss",
 ) -> tuple[float, float]:
     """(peak MiB, CPU seconds) the model predicts for one unit of work."""
     tasks = unit.tasks(ns, ds, trials)
@@ -93,7 +156,7 @@ def unit_cost(
     costs = [
         (300.0, 0.0)
         if prog.skips_n_lt_d and n < d
-        else cost_estimate(program, n, d, k, formulation)
+        else cost_estimate(program, n, d, k, formulation, sigma, strategy, planted)
         for n, d, _ in tasks
     ]
     return max(c[0] for c in costs), sum(c[1] for c in costs)
@@ -107,9 +170,14 @@ def resources(
     trials: int,
     k: int,
     formulation: str = "conic",
+    sigma: float = 0.0,
+    strategy: str = "full",
+    planted: str = "gauss",
 ) -> tuple[int, int]:
     """(mem_mb, runtime minutes) for one job: the model with the margins above."""
-    mem, seconds = unit_cost(program, unit, ns, ds, trials, k, formulation)
+    mem, seconds = unit_cost(
+        program, unit, ns, ds, trials, k, formulation, sigma, strategy, planted
+    )
     runtime = TIME_MARGIN * seconds + JOB_STARTUP_S
     return int(np.ceil(MEM_MARGIN * mem / 100.0) * 100), int(np.ceil(runtime / 60.0))
 
@@ -120,9 +188,13 @@ def _span(spec: dict) -> list[float]:
     return [round(start + i * step, 10) for i in range(count)]
 
 
-def projection(rc: dict) -> dict[str, dict[str, float]]:
+def projection(
+    rc: dict, formulation: str | None = None, strategy: str | None = None
+) -> dict[str, dict[str, float]]:
     """CPU-hours per program that the model predicts for every unit of a config's
-    ``recovery`` section, with the job count and the job-hours the resources request."""
+    ``recovery`` section, with the job count and the job-hours the resources request.
+    ``formulation`` / ``strategy`` override the config's (``naive``: the per-pattern
+    formulation of the official scripts)."""
     from deeplaws.recovery import figures
 
     ns = [int(v) for v in _span(rc["grid"]["n"])]
@@ -138,13 +210,15 @@ def projection(rc: dict) -> dict[str, dict[str, float]]:
         pns, pds = grids[(program, panel.key)]
         trials = rc["trials"][program]
         batch = rc["fanout"]["batch"][program]
-        form = rc.get("formulation", "conic")
+        form = formulation or rc.get("formulation", "conic")
+        strat = strategy or rc.get("strategy", "working_set")
+        cell = (panel.k, panel.sigma, strat, panel.planted)
         p = out.setdefault(
             program, {"jobs": 0, "trials": 0, "cpu_hours": 0.0, "requested_hours": 0.0}
         )
         for unit in units(program, pns, pds, trials, batch, rc["fanout"]["per_trial_min_n"]):
-            _, seconds = unit_cost(program, unit, pns, pds, trials, panel.k, form)
-            _, minutes = resources(program, unit, pns, pds, trials, panel.k, form)
+            _, seconds = unit_cost(program, unit, pns, pds, trials, cell[0], form, *cell[1:])
+            _, minutes = resources(program, unit, pns, pds, trials, cell[0], form, *cell[1:])
             p["jobs"] += 1
             p["trials"] += len(unit.tasks(pns, pds, trials))
             p["cpu_hours"] += seconds / 3600.0

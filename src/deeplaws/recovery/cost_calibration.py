@@ -4,12 +4,14 @@ Written by benchmarks/recovery_cost.py; do not edit by hand. Per program: CPU se
 per trial = job_factor * (cpu_a_s + cpu_b_s * x ** cpu_p) and peak MiB = mem_base_mib
 + mem_per_x_mib * x, x = cost.size_measure(program, n, d, k); a, b, p and the memory
 line fitted on single trials at the sizes listed (--fit), job_factor on whole pipeline
-jobs (--jobs --fit). See MEASURED.
+jobs (--jobs --fit). ``regimes`` (convex programs, see cost.regime): ``above``, the
+curve of the working set above the edge at σ = 0; ``noisy``, a ``scale`` of the base
+curve (the full program at σ = 0) for σ > 0. See MEASURED.
 """
 
 SETTINGS = {"clarabel_method": "faer", "formulation": "conic"}
 
-MEASURED = "trials measured 2026-12-02, one thread, {'clarabel_method': 'faer', 'formulation': 'conic'}, load average 0.0-4.0"
+MEASURED = "trials measured 2026-12-02, one thread, {'clarabel_method': 'faer', 'formulation': 'conic'}, load average 3.5-9.5"
 
 PROGRAMS = {
     "ncvx_normal": {
@@ -44,21 +46,52 @@ PROGRAMS = {
         "job_cells": 0,
         "mem_base_mib": 135.6,
         "mem_per_x_mib": 9.253e-05,
+        "regimes": {
+            "above": {
+                "cpu_a_s": 0.006418,
+                "cpu_b_s": 6.1e-09,
+                "cpu_p": 1.181,
+                "sizes": "50x10 100x20 200x50 300x70 400x100",
+            },
+            "noisy": {"scale": 1.571, "sizes": "50x10 100x20 200x50 300x70"},
+        },
         "sizes": "50x10 100x20 200x50 300x70 400x100",
     },
     "normal_train": {
-        "cpu_a_s": 0.02472,
-        "cpu_b_s": 1.961e-08,
-        "cpu_p": 1.479,
-        "job_cells": 27,
-        "sizes": "",
+        "cpu_a_s": 2.266e-05,
+        "cpu_b_s": 1.912e-07,
+        "cpu_p": 1.269,
+        "job_cells": 0,
+        "mem_base_mib": 161.8,
+        "mem_per_x_mib": 0.0003441,
+        "regimes": {
+            "above": {
+                "cpu_a_s": 0.008802,
+                "cpu_b_s": 1.955e-08,
+                "cpu_p": 1.109,
+                "sizes": "50x10 100x20 200x50 300x70 400x100",
+            },
+            "noisy": {"scale": 2.094, "sizes": "50x10 100x20 200x50"},
+        },
+        "sizes": "100x20 200x50",
     },
     "plain_exact": {
-        "cpu_a_s": 0.02432,
-        "cpu_b_s": 3.169e-08,
-        "cpu_p": 1.39,
-        "job_cells": 30,
-        "sizes": "",
+        "cpu_a_s": 1.992e-05,
+        "cpu_b_s": 1.247e-07,
+        "cpu_p": 1.291,
+        "job_cells": 0,
+        "mem_base_mib": 159.3,
+        "mem_per_x_mib": 0.0003128,
+        "regimes": {
+            "above": {
+                "cpu_a_s": 0.006845,
+                "cpu_b_s": 1.082e-06,
+                "cpu_p": 0.7335,
+                "sizes": "50x10 100x20 200x50 300x70",
+            },
+            "noisy": {"scale": 2.047, "sizes": "50x10 100x20 200x50"},
+        },
+        "sizes": "100x20 200x50",
     },
     "skip_relaxed": {
         "cpu_a_s": 0.006615,
@@ -67,6 +100,15 @@ PROGRAMS = {
         "job_cells": 0,
         "mem_base_mib": 128.3,
         "mem_per_x_mib": 6.434e-05,
+        "regimes": {
+            "above": {
+                "cpu_a_s": 0.005266,
+                "cpu_b_s": 1.875e-07,
+                "cpu_p": 0.8084,
+                "sizes": "50x10 100x20 200x50 300x70 400x100",
+            },
+            "noisy": {"scale": 1.595, "sizes": "50x10 100x20 200x50 300x70"},
+        },
         "sizes": "50x10 100x20 200x50 300x70 400x100",
     },
     "skip_train": {
@@ -76,6 +118,15 @@ PROGRAMS = {
         "job_cells": 30,
         "mem_base_mib": 152.0,
         "mem_per_x_mib": 0.0003051,
+        "regimes": {
+            "above": {
+                "cpu_a_s": 0.008208,
+                "cpu_b_s": 5.626e-07,
+                "cpu_p": 0.7407,
+                "sizes": "50x10 100x20 200x50 300x70 400x100",
+            },
+            "noisy": {"scale": 2.386, "sizes": "50x10 100x20 200x50"},
+        },
         "sizes": "100x20 200x50 400x100",
     },
 }

@@ -77,6 +77,37 @@ def test_cost_grows_with_size_and_requests_cover_the_model(program):
     assert mem_mb >= cost.MEM_MARGIN * mem and minutes * 60 >= cost.TIME_MARGIN * seconds
 
 
+def test_cost_regimes_follow_noise_and_the_edge():
+    assert cost.regime(100, 20, 0.1) == "noisy" and cost.regime(100, 20, 0.0) == "above"
+    assert cost.regime(100, 50, 0.0) == "above" and cost.regime(99, 50, 0.0) == "below"
+    assert (
+        cost.regime(400, 20, 0.0, "eye") == "below"
+        and cost.regime(400, 20, 0.0, "svmin") == "above"
+    )
+    with pytest.raises(ValueError):
+        cost.cost_estimate("skip_train", 100, 20, 1, strategy="fast")
+
+
+@pytest.mark.parametrize("program", ["skip_relaxed", "skip_train", "normal_train"])
+def test_strategies_and_formulations_of_the_cost_model(program):
+    full = cost.cost_estimate(program, 200, 50, 1, strategy="full")
+    naive = cost.cost_estimate(program, 200, 50, 1, "naive", strategy="working_set")
+    # The per-pattern formulation always solves the full program, NAIVE_FACTOR slower.
+    assert naive[1] == pytest.approx(cost.NAIVE_FACTOR[program] * full[1])
+    assert naive[0] == full[0]
+    # At σ > 0 both strategies solve (at least) the full program: the same noisy curve.
+    noisy = [
+        cost.cost_estimate(program, 200, 50, 1, sigma=0.1, strategy=s)[1] for s in cost.STRATEGIES
+    ]
+    assert noisy[0] == pytest.approx(noisy[1])
+    # The regime does not depend on σ beyond σ > 0; below the edge both strategies take
+    # the noisy curve (the upper envelope of a trial there).
+    assert cost.cost_estimate(program, 200, 50, 1, sigma=0.2, strategy="full")[1] == noisy[1]
+    below = [cost.cost_estimate(program, 90, 50, 1, strategy=s)[1] for s in cost.STRATEGIES]
+    assert below[0] == pytest.approx(below[1])
+    assert below[0] == pytest.approx(cost.cost_estimate(program, 90, 50, 1, sigma=0.1)[1])
+
+
 def test_projection_counts_every_unit_of_the_config():
     rc = {
         "grid": {
@@ -95,11 +126,20 @@ def test_projection_counts_every_unit_of_the_config():
     assert list(proj) == ["skip_relaxed"]
     assert proj["skip_relaxed"]["jobs"] == 3 * 2 and proj["skip_relaxed"]["trials"] == 3 * 10 * 3
     ns, ds = [10, 20, 30, 40, 50], [10, 20]
-    total = sum(
-        cost.unit_cost("skip_relaxed", u, ns, ds, 3, 1)[1]
-        for u in units("skip_relaxed", ns, ds, 3, "column", 300)
-    )
-    assert proj["skip_relaxed"]["cpu_hours"] == pytest.approx(3 * total / 3600)
+    unit_list = units("skip_relaxed", ns, ds, 3, "column", 300)
+    for strategy in cost.STRATEGIES:  # two σ = 0 panels and one σ = 0.1 panel
+        clean, noisy = (
+            sum(
+                cost.unit_cost("skip_relaxed", u, ns, ds, 3, 1, "conic", s, strategy)[1]
+                for u in unit_list
+            )
+            for s in (0.0, 0.1)
+        )
+        proj = cost.projection({**rc, "strategy": strategy})
+        assert proj["skip_relaxed"]["cpu_hours"] == pytest.approx((2 * clean + noisy) / 3600)
+    naive = cost.projection(rc, formulation="naive")["skip_relaxed"]["cpu_hours"]
+    full = cost.projection(rc, strategy="full")["skip_relaxed"]["cpu_hours"]
+    assert naive == pytest.approx(cost.NAIVE_FACTOR["skip_relaxed"] * full)
 
 
 # ---------------------------------------------------------------- record store
