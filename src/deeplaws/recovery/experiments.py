@@ -28,9 +28,7 @@ from deeplaws.recovery.layout import (  # noqa: F401 - the layout, re-exported
     Panel,
     Program,
     Unit,
-    cost_estimate,
     n_patterns_estimate,
-    resources,
     units,
 )
 

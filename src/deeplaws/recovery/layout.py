@@ -135,24 +135,3 @@ def units(
 def n_patterns_estimate(program: str, n: int, k: int) -> int:
     prog = PROGRAMS[program]
     return arrangements.n_directions(n, prog.dirs) + k + 1
-
-
-# The cost model lives in deeplaws.recovery.cost, outside the modules the compute jobs list
-# as inputs (recalibrating it must not rerun or invalidate any record); its names stay
-# importable from here.
-_COST_NAMES = (
-    "size_measure",
-    "cost_estimate",
-    "unit_cost",
-    "resources",
-    "projection",
-    "reload_calibration",
-)
-
-
-def __getattr__(name: str):
-    if name in _COST_NAMES:
-        from deeplaws.recovery import cost
-
-        return getattr(cost, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

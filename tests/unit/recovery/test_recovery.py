@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from deeplaws.recovery import arrangements, convex, experiments, metrics
+from deeplaws.recovery import arrangements, convex, cost, experiments, metrics
 from deeplaws.recovery.data import normal_instance, skip_instance
 from deeplaws.recovery.experiments import Panel, Settings, run_trial, run_unit
 
@@ -160,12 +160,12 @@ def test_units_and_resources():
     assert experiments.units("skip_relaxed", ns, ds, 5, "panel", 300) == [
         experiments.Unit(None, None)
     ]
-    small = experiments.resources("skip_train", experiments.Unit(100, 20), ns, ds, 5, 1)
-    big = experiments.resources("skip_train", experiments.Unit(400, 100, 0), ns, ds, 5, 1)
+    small = cost.resources("skip_train", experiments.Unit(100, 20), ns, ds, 5, 1)
+    big = cost.resources("skip_train", experiments.Unit(400, 100, 0), ns, ds, 5, 1)
     assert big[0] > small[0] and big[1] >= small[1]
     assert 4000 <= big[0] <= 16000
     # Through cvxpy the training program needs more memory than assembled directly.
-    via_cvxpy = experiments.resources(
+    via_cvxpy = cost.resources(
         "skip_train", experiments.Unit(400, 100, 0), ns, ds, 5, 1, "cvxpy"
     )
     assert via_cvxpy[0] > big[0] and via_cvxpy[1] >= big[1]
