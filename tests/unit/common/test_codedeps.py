@@ -115,3 +115,13 @@ def test_every_script_of_the_workflow_reaches_only_package_files():
         assert deps, script  # every adapter calls into the package
         assert all(p.is_relative_to(src / "deeplaws") and p.is_file() for p in deps)
         assert src / "deeplaws/__init__.py" in deps
+
+
+def test_the_cost_model_is_not_code_of_the_solves():
+    """Recalibrating the P2 cost model (SLURM resources only) must rerun no solve job."""
+    root = Path(__file__).resolve().parents[3]
+    src = (root / "src").resolve()
+    deps = dependencies(root / "workflow/scripts/recovery/solve_unit.py", src)
+    names = {str(p.relative_to(src)) for p in deps}
+    assert "deeplaws/recovery/convex/working_set.py" in names
+    assert not names & {"deeplaws/recovery/cost.py", "deeplaws/recovery/cost_calibration.py"}
