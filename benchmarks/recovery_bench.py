@@ -20,10 +20,10 @@ status non-zero.
 half of them near the n = 2d and n = 4d edges, solves each with both strategies and
 compares flags, distances and objectives (the large version of the unit test).
 
-    PYTHONPATH=src python benchmarks/recovery_bench.py --sizes 100x20 200x50
-    PYTHONPATH=src python benchmarks/recovery_bench.py --sizes 400x100 --forms full working_set
-    PYTHONPATH=src python benchmarks/recovery_bench.py --check-trials 300 --max-n 200
-    PYTHONPATH=src python benchmarks/recovery_bench.py --grid
+    .venv/bin/python benchmarks/recovery_bench.py --sizes 100x20 200x50
+    .venv/bin/python benchmarks/recovery_bench.py --sizes 400x100 --forms full working_set
+    .venv/bin/python benchmarks/recovery_bench.py --check-trials 300 --max-n 200
+    .venv/bin/python benchmarks/recovery_bench.py --grid
 """
 
 from __future__ import annotations

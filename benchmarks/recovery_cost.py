@@ -20,10 +20,10 @@ with CONFIG, as ``snakemake --configfile CONFIG``) and prints CPU-hours per prog
 the config's strategy, the per-pattern formulation (naive), the full program and the
 working set.
 
-    PYTHONPATH=src python benchmarks/recovery_cost.py --fit [--quick] [--lock FILE] [--set K=V]
-    PYTHONPATH=src python benchmarks/recovery_cost.py --set sigma=0.1 --sizes 100x20 --save F
-    PYTHONPATH=src python benchmarks/recovery_cost.py --measured FILE.json --fit
-    PYTHONPATH=src python benchmarks/recovery_cost.py --project config/paper.yaml
+    .venv/bin/python benchmarks/recovery_cost.py --fit [--quick] [--lock FILE] [--set K=V]
+    .venv/bin/python benchmarks/recovery_cost.py --set sigma=0.1 --sizes 100x20 --save F
+    .venv/bin/python benchmarks/recovery_cost.py --measured FILE.json --fit
+    .venv/bin/python benchmarks/recovery_cost.py --project config/paper.yaml
 """
 
 from __future__ import annotations
