@@ -3,7 +3,7 @@ Pilanci). Planted data, hyperplane-arrangement patterns, the convex programs (ve
 cvxpy), recovery metrics and certificates, nonconvex training and the mixture experiment.
 
 Modules:
-    data          -- X distributions, planted models, noise and test sets (spec §1)
+    data          -- X distributions, planted models, noise and test sets
     arrangements  -- sampled activation patterns, the exact all-ones test, Wendel's formula (§3)
     convex        -- programs 4.1-4.7 as one vectorized group-lasso builder (§4, §5)
     metrics       -- recovery flags, distances, certificates NNIC-k / NIC-L / NIC-1 (§6)

@@ -1,4 +1,4 @@
-"""The convex programs of spec §4: sparse blocks, their cvxpy and conic solves, the
+"""The convex programs 4.1–4.7 (docs/recovery.md): sparse blocks, their cvxpy and conic solves, the
 programs over sampled patterns and the certified working-set strategy.
 
 * ``blocks``: the sparse building blocks, ``Block``/``Solution`` and the cvxpy solve;

@@ -10,7 +10,7 @@ pinned-zero entries. The mode decides the program:
 * ``train``:   min ‖prediction − y‖² + β Σ ‖groups‖ with the cone constraints (4.3, 4.6).
 
 The sparse matrices are built with numpy index arithmetic, so cvxpy sees one constant
-matrix per block instead of one expression per pattern (spec §4.8).
+matrix per block instead of one expression per pattern.
 
 Two formulations of the same cone program: ``cvxpy`` (the vectorized cvxpy model above,
 any solver) and ``conic`` (the default with Clarabel): the cone program cvxpy would build,
@@ -85,7 +85,7 @@ def sign_cones(X: np.ndarray, Dmat: np.ndarray) -> sp.csr_matrix:
 def pattern_bases(
     X: np.ndarray, Dmat: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Batched thin SVDs of D_j X (spec §4.4): U (P,n,m), s (P,m), Vt (P,m,d), ranks (P,).
+    """Batched thin SVDs of D_j X: U (P,n,m), s (P,m), Vt (P,m,d), ranks (P,).
 
     Ranks use numpy's matrix_rank tolerance. U is returned whole (all min(n, d) columns).
     """
@@ -139,7 +139,7 @@ class Solution:
 
 
 def solver_name(requested: str, mode: str) -> str:
-    """The cvxpy solver for a requested name: SCS only for programs without cones (spec §5)."""
+    """The cvxpy solver for a requested name: SCS only for programs without cones."""
     requested = requested.lower()
     if requested not in SOLVERS:
         raise ValueError(f"unknown solver {requested!r}; allowed {SOLVERS}")
@@ -147,13 +147,13 @@ def solver_name(requested: str, mode: str) -> str:
         log.warning("MOSEK is not installed; using Clarabel")
         return "CLARABEL"
     if requested == "scs" and mode != "relaxed":
-        log.warning("SCS is not accurate on cone-constrained programs (spec §5); using Clarabel")
+        log.warning("SCS is not accurate on cone-constrained programs; using Clarabel")
         return "CLARABEL"
     return requested.upper()
 
 
 def solver_options(name: str, clarabel_method: str = "qdldl") -> dict[str, object]:
-    """Solver settings: SCS at eps 1e-6 (spec §5); Clarabel at its default tolerances with
+    """Solver settings: SCS at eps 1e-6; Clarabel at its default tolerances with
     the chosen KKT factorization (qdldl, Clarabel's default, or the supernodal faer,
     single-threaded)."""
     if name == "SCS":
@@ -262,7 +262,7 @@ def _solution(
     if not ok and not message:
         message = f"solver returned status {status}"
     if status == "optimal_inaccurate":
-        log.info("solver status optimal_inaccurate (accepted, spec §12 pitfall 6)")
+        log.info("solver status optimal_inaccurate (accepted; recorded and counted in the tables)")
     values = {}
     for i, b in enumerate(blocks):
         value = value_of(i) if ok else None

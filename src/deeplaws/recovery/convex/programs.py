@@ -1,4 +1,4 @@
-"""The programs of spec §4 over sampled patterns, solvable on any subset of the patterns.
+"""The convex programs 4.1–4.7 over sampled patterns, solvable on any subset of the patterns.
 
 A ``PatternProgram`` holds one program (family, mode, data, patterns). ``solve(W)`` solves
 it restricted to the patterns W (every other pattern fixed at zero; W = None: all of
@@ -34,7 +34,7 @@ FAMILIES = ("skip", "plain", "normal")
 
 @dataclass
 class NormalBases:
-    """Per-pattern bases of the normalized family (spec §4.4)."""
+    """Per-pattern bases of the normalized family."""
 
     U_full: np.ndarray  # (P, n, m): all min(n, d) left singular vectors
     s: np.ndarray  # (P, m)
@@ -84,7 +84,7 @@ def normal_bases(X: np.ndarray, Dmat: np.ndarray) -> NormalBases:
 
 def normal_targets(bases: NormalBases, W: np.ndarray, planted: np.ndarray) -> np.ndarray:
     """c_i = Λ_s V_sᵀ w_i / ‖Λ_s V_sᵀ w_i‖ at the planted slots (k, m): U_s c_i equals the
-    normalized planted output (spec §6.2)."""
+    normalized planted output."""
     c = np.einsum("km,kmd,dk->km", bases.s[planted], bases.Vt[planted], W)
     c = c * (~bases.slot_mask()[planted])
     return c / np.linalg.norm(c, axis=1, keepdims=True)
