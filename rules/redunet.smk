@@ -15,6 +15,8 @@ REDUNET_CODE = (
     "redunet/layers.py",
     "redunet/network.py",
     "redunet/fast.py",
+    "redunet/fast_engine.py",
+    "redunet/fast_vector.py",
     "redunet/lift.py",
     "redunet/experiments.py",
     "redunet/evaluate.py",
