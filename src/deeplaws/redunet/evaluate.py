@@ -87,7 +87,8 @@ def accuracies(
 def abs_cosine_sorted(F: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """|F Fᵀ| with samples sorted by class (stable), and the sorted labels."""
     order = np.argsort(y, kind="stable")
-    G = F[order]
+    # already sorted (e.g. the shifted sets, built class by class): no copy of F
+    G = F if np.array_equal(order, np.arange(len(y))) else F[order]
     return np.abs(G @ G.T), y[order]
 
 

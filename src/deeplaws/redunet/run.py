@@ -98,6 +98,8 @@ def run_experiment(
         derived=derived,
     )
     log.info("construction of %d layers: %.1f s", cfg.layers, res.seconds)
+    feature_shape = list(feats["train"].shape[1:])
+    del feats, evals  # the input features (the outputs are in res)
 
     signals = {n: from_spectrum(V, spec).cpu().numpy() for n, V in res.features.items()}
     if equivariant:
@@ -150,7 +152,7 @@ def run_experiment(
         "kind": kind,
         "n_classes": exp.n_classes,
         "set_sizes": {n: len(v) for n, v in y.items()},
-        "feature_shape": list(feats["train"].shape[1:]),
+        "feature_shape": feature_shape,
         "cross_pair": [heat_name, eval_name],
         "construction_seconds": res.seconds,
         "shift_evaluation": "equivariance" if equivariant else "push",

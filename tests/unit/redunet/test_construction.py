@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from deeplaws.data import synthetic
-from deeplaws.redunet.evaluate import knn_predict, nearsub_predict
+from deeplaws.redunet.evaluate import abs_cosine_sorted, knn_predict, nearsub_predict
 from deeplaws.redunet.network import ConstructionConfig, construct
 from deeplaws.redunet.spectral import make_spectrum, to_spectrum
 
@@ -68,3 +68,16 @@ def test_nearsub_picks_the_containing_subspace() -> None:
     y = np.repeat([0, 1], 10)
     probe = np.array([[0.3, -0.7, 0.05, 0.0], [0.0, 0.1, 0.9, 0.2]])
     assert nearsub_predict(F, y, probe, n_comp=2).tolist() == [0, 1]
+
+
+def test_abs_cosine_sorted_same_for_sorted_and_unsorted_input() -> None:
+    rng = np.random.default_rng(1)
+    F = rng.standard_normal((30, 5))
+    y = rng.integers(0, 3, 30)
+    G, ys = abs_cosine_sorted(F, y)
+    order = np.argsort(y, kind="stable")
+    G2, ys2 = abs_cosine_sorted(F[order], y[order])  # already sorted: no reordering copy
+    np.testing.assert_array_equal(ys, np.sort(y))
+    np.testing.assert_array_equal(ys2, ys)
+    np.testing.assert_allclose(G2, G, rtol=0, atol=1e-14)
+    np.testing.assert_allclose(G, np.abs(F[order] @ F[order].T), rtol=0, atol=1e-14)
