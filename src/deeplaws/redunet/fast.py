@@ -98,7 +98,7 @@ def construct_fast(
         raise ValueError(f"every class needs a training sample; class counts {tr.counts.tolist()}")
     if spec.kind == "vector" and V_train.shape[1] <= TINY_DIM and not derived:
         return construct_vector(sets, cfg, k)
-    eng = Engine(spec, k, cfg.e2)
+    eng = Engine(spec, k, cfg.eps2)
     m, (F, C) = tr.n, tr.V.shape[:2]
     every = concatenate_sets(list(sets.values()))  # one buffer: each layer maps all sets at once
     gamma = tr.counts / m
@@ -109,10 +109,10 @@ def construct_fast(
     names = list(sets) + list(derived)
     rates: dict[str, dict[str, list[float]]] = {n: {r: [] for r in RATE_KEYS} for n in names}
     y_hats: dict[str, list[np.ndarray]] = {n: [] for n in names}
-    scales_log = np.concatenate([[C / (m * cfg.e2)], C / (tr.counts * cfg.e2)])
+    scales_log = np.concatenate([[C / (m * cfg.eps2)], C / (tr.counts * cfg.eps2)])
     scales_op = scales_log.copy()
     if legacy:
-        scales_op[1:] = 1.0 / cfg.e2
+        scales_op[1:] = 1.0 / cfg.eps2
     train_sl = [(0, m)] + [(int(tr.bounds[j]), int(tr.bounds[j + 1])) for j in range(k)]
 
     def record(name: str, row: dict[str, float], y_hat: np.ndarray | None, S: FeatureSet) -> None:
@@ -162,7 +162,7 @@ def construct_fast(
             pending = None
         do_log = (layer + 1) % cfg.log_every == 0 or layer == cfg.layers - 1
         hard_n = m if cfg.train_membership == "hard" else 0
-        yh_all = eng.apply(every, stack, gamma, cfg.eta, cfg.lam, hard_n)
+        yh_all = eng.apply(every, stack, gamma, cfg.eta, cfg.lambda_, hard_n)
         every.refresh_conj()
         for S in sets.values():
             S.version += 1

@@ -65,7 +65,7 @@ def construct_vector(
     every = concatenate_sets(list(sets.values()))
     Z = every.V[0]  # (d, N) view: the layer maps update it in place
     d, N = Z.shape
-    m, e2, n_sets = tr.n, cfg.e2, len(names)
+    m, e2, n_sets = tr.n, cfg.eps2, len(names)
     gamma = tr.counts / m
     # columns of M, per set: [whole set, true class 0..k-1]
     q = n_sets * (k + 1)
@@ -150,7 +150,7 @@ def construct_vector(
         CY = Y[d:].reshape(k, d, N)
         z = np.sqrt(np.einsum("jcx,jcx->jx", CY, CY))
         np.maximum(z, NORM_FLOOR, out=z)
-        z *= -cfg.lam
+        z *= -cfg.lambda_
         z -= z.max(axis=0)
         np.exp(z, out=z)
         z /= z.sum(axis=0)

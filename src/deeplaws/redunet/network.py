@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from deeplaws.redunet.layers import LayerOperators, apply_layer, build_operators
+from deeplaws.redunet.layers import apply_layer, build_operators
 from deeplaws.redunet.rates import coding_rate, compressed_rate
 from deeplaws.redunet.spectral import Spectrum, from_spectrum
 
@@ -31,16 +31,17 @@ RATE_KEYS = ("dR_est", "R_est", "Rc_est", "dR_true", "R_true", "Rc_true")
 
 @dataclass
 class ConstructionConfig:
-    """Hyper-parameters of one forward construction (names as in the config)."""
+    """Hyper-parameters of one forward construction, named as the config's keys
+    (``redunet.eps2``, ``redunet.lambda`` as ``lambda_``, a Python keyword otherwise; the
+    others from ``redunet.experiments.<name>``)."""
 
     layers: int
     eta: float
-    e2: float = 0.1
-    lam: float = 500.0
+    eps2: float = 0.1  # ε² of the rates
+    lambda_: float = 500.0  # λ, the softmax sharpness of the membership estimate
     train_membership: str = "soft"  # "soft" (code) or "hard" (true labels: exact gradient)
-    legacy_class_alpha: bool = False  # vector layers only: α_j = 1/e2 (pre-2021-04 code)
+    legacy_class_alpha: bool = False  # vector layers only: α_j = 1/ε² (pre-2021-04 code)
     log_every: int = 1
-    keep_operators: bool = False  # store every layer's operators (memory!; reference only)
     # "fast": NumPy/BLAS on the CPU (deeplaws.redunet.fast); "reference": this module's
     # torch implementation (CPU or CUDA), against which the fast one is tested
     backend: str = "fast"
@@ -70,7 +71,6 @@ class ConstructionResult:
     rates: dict[str, dict[str, np.ndarray]]
     layers_logged: np.ndarray
     seconds: float
-    operators: list[LayerOperators] = field(default_factory=list)
     # per set: (logged layers, n) estimated labels argmax π̂ of each logged layer (−1 for
     # the input)
     y_hat: dict[str, np.ndarray] = field(default_factory=dict)
@@ -127,14 +127,14 @@ def _log_rates(
     true_weights: torch.Tensor | None = None,
 ) -> None:
     w = spec.weights
-    R = float(coding_rate(V, cfg.e2, w))  # label-free: the same in both conventions
-    Rc = float(compressed_rate(V, y, k, cfg.e2, w, class_weights=true_weights))
+    R = float(coding_rate(V, cfg.eps2, w))  # label-free: the same in both conventions
+    Rc = float(compressed_rate(V, y, k, cfg.eps2, w, class_weights=true_weights))
     row = {"dR_true": R - Rc, "R_true": R, "Rc_true": Rc}
     if y_hat is None:
         row.update(dR_est=np.nan, R_est=np.nan, Rc_est=np.nan)
     else:
         cw = gamma_train if spec.kind == "vector" else None
-        Rce = float(compressed_rate(V, y_hat, k, cfg.e2, w, class_weights=cw))
+        Rce = float(compressed_rate(V, y_hat, k, cfg.eps2, w, class_weights=cw))
         row.update(dR_est=R - Rce, R_est=R, Rc_est=Rce)
     for key, value in row.items():
         rates[name][key].append(value)
@@ -203,18 +203,17 @@ def construct(
     snaps = Snapshots(cfg, spec, {n: tuple(V.shape) for n, V in feats.items()})
     for name in sets:
         snaps.take(0, name, feats[name])
-    operators: list[LayerOperators] = []
     t0 = time.perf_counter()
     for layer in range(cfg.layers):
-        ops = build_operators(feats["train"], y_train, k, cfg.e2, legacy_class_alpha=legacy)
-        if cfg.keep_operators:
-            operators.append(ops)
+        ops = build_operators(feats["train"], y_train, k, cfg.eps2, legacy_class_alpha=legacy)
         do_log = (layer + 1) % cfg.log_every == 0 or layer == cfg.layers - 1
         if do_log:
             logged.append(layer)
         for name in sets:
             hard = y_train if (name == "train" and cfg.train_membership == "hard") else None
-            feats[name], y_hat = apply_layer(feats[name], ops, spec.weights, cfg.eta, cfg.lam, hard)
+            feats[name], y_hat = apply_layer(
+                feats[name], ops, spec.weights, cfg.eta, cfg.lambda_, hard
+            )
             if do_log:
                 log_set(name, y_hat)
             snaps.take(layer + 1, name, feats[name])
@@ -237,7 +236,6 @@ def construct(
         rates=out_rates,
         layers_logged=np.asarray(logged),
         seconds=seconds,
-        operators=operators,
         y_hat={n: np.stack(v) for n, v in y_hats.items()},
         snapshot_layers=snaps.layers,
         snapshots=snaps.data,

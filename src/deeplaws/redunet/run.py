@@ -178,7 +178,7 @@ def run_experiment(
         for n, snap in res.snapshots.items():
             layer_features[f"{n}_features"] = snap
             layer_features[f"{n}_labels"] = y[n].astype(np.int64)
-        layer_features.update(eps2=np.float64(cfg.e2), kind=np.str_(kind))
+        layer_features.update(eps2=np.float64(cfg.eps2), kind=np.str_(kind))
     return ExperimentResult(
         rates=rates,
         features=features,

@@ -107,7 +107,7 @@ def test_d_of_a_real_construction_equals_the_p3_function_on_its_features(tmp_pat
     from deeplaws.redunet.run import run_experiment
 
     ds = synthetic.gaussian(dim=2, variant=1, noise=0.1, samples=40, seed=0)
-    cfg = ConstructionConfig(layers=6, eta=0.5, lam=500.0, snapshot_every=2)
+    cfg = ConstructionConfig(layers=6, eta=0.5, lambda_=500.0, snapshot_every=2)
     res = run_experiment(ds, "vector", {}, cfg, n_comp=1, device=torch.device("cpu"))
     path = tmp_path / "layer_features.npz"
     save_npz(path, {**res.layer_features, "experiment": np.str_("gaussian2d")})

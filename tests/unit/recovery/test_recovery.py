@@ -165,9 +165,7 @@ def test_units_and_resources():
     assert big[0] > small[0] and big[1] >= small[1]
     assert 4000 <= big[0] <= 16000
     # Through cvxpy the training program needs more memory than assembled directly.
-    via_cvxpy = cost.resources(
-        "skip_train", experiments.Unit(400, 100, 0), ns, ds, 5, 1, "cvxpy"
-    )
+    via_cvxpy = cost.resources("skip_train", experiments.Unit(400, 100, 0), ns, ds, 5, 1, "cvxpy")
     assert via_cvxpy[0] > big[0] and via_cvxpy[1] >= big[1]
     for key in ("n~all_d~10", "n~all_d~all", "n~30_d~20", "n~300_d~100_trial~4"):
         assert experiments.Unit.parse(key).key == key

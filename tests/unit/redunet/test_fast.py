@@ -72,7 +72,7 @@ def test_vector_general_dimension_with_empty_estimated_classes(d: int) -> None:
     V, y, spec = _vector(d, 4, 90, seed=d)
     Vt, yt, _ = _vector(d, 4, 30, seed=d + 1)
     yt[yt == 3] = 2  # an evaluation set without class 3
-    fast, ref = _both(V, y, {"test": (Vt, yt)}, spec, 4, layers=40, eta=0.1, lam=50.0)
+    fast, ref = _both(V, y, {"test": (Vt, yt)}, spec, 4, layers=40, eta=0.1, lambda_=50.0)
     _assert_same(fast, ref, rtol=1e-10)
 
 
@@ -89,7 +89,7 @@ def test_fourier_1d_dense_and_gram_side_classes(channels: int, per_class: int) -
     yt = torch.tensor(np.arange(2 * k) % k)
     derived = {"sub": Derived("train", np.arange(0, k * per_class, 2), repeat=3)}
     fast, ref = _both(
-        V, y, {"test": (Vt, yt)}, spec, k, derived=derived, layers=12, eta=0.5, lam=20.0
+        V, y, {"test": (Vt, yt)}, spec, k, derived=derived, layers=12, eta=0.5, lambda_=20.0
     )
     _assert_same(fast, ref, rtol=1e-8)
 
@@ -107,7 +107,7 @@ def test_fourier_2d_with_derived_sets() -> None:
         "some": Derived("test", np.array([0, 4, 5, 8]), repeat=2),
     }
     fast, ref = _both(
-        V, y, {"test": (Vt, yt)}, spec, 3, derived=derived, layers=8, eta=0.5, lam=30.0
+        V, y, {"test": (Vt, yt)}, spec, 3, derived=derived, layers=8, eta=0.5, lambda_=30.0
     )
     _assert_same(fast, ref, rtol=1e-8)
     assert fast.y_hat["all"].shape == (9, 36)

@@ -75,7 +75,7 @@ def _network(kind: str) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, list[
     spec = make_spectrum(kind, tuple(lifted[0].shape[2:]))
     feats = [to_spectrum(L, spec) for L in lifted]
     evals = {f"shift{i}": (f, y) for i, f in enumerate(feats[1:])}
-    res = construct(feats[0], y, evals, spec, ConstructionConfig(layers=5, eta=0.5, lam=50.0))
+    res = construct(feats[0], y, evals, spec, ConstructionConfig(layers=5, eta=0.5, lambda_=50.0))
     outs = [from_spectrum(res.features[n], spec) for n in ["train", *evals]]
     return outs[0], torch.stack(outs[1:]), res, shifts
 

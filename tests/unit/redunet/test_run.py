@@ -23,7 +23,7 @@ PARAMS = {
 
 def _run(mode: str, backend: str = "fast", shift_samples: int = 3):
     ds = synthetic.sinusoid(variant=7, time=16, samples=8, seed=0)
-    cfg = ConstructionConfig(layers=3, eta=0.1, lam=50.0, backend=backend)
+    cfg = ConstructionConfig(layers=3, eta=0.1, lambda_=50.0, backend=backend)
     params = {**PARAMS, "shift_evaluation": mode, "shift_samples": shift_samples}
     return run_experiment(ds, "sinusoid", params, cfg, n_comp=2, device=torch.device("cpu"))
 

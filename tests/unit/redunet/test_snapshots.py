@@ -34,7 +34,7 @@ def test_snapshot_layers_keep_input_and_last(layers: int, every: int, expected: 
 def _sinusoid(backend: str, snapshot_every: int):
     ds = synthetic.sinusoid(variant=7, time=16, samples=8, seed=0)
     cfg = ConstructionConfig(
-        layers=5, eta=0.1, lam=50.0, backend=backend, snapshot_every=snapshot_every
+        layers=5, eta=0.1, lambda_=50.0, backend=backend, snapshot_every=snapshot_every
     )
     return run_experiment(ds, "sinusoid", SINUSOID, cfg, n_comp=2, device=torch.device("cpu"))
 
@@ -86,7 +86,7 @@ def test_both_backends_give_the_same_2d_snapshots() -> None:
     V, Vt = to_spectrum(lift2d(X, W), spec), to_spectrum(lift2d(Xt, W), spec)
     y, yt = torch.tensor(np.arange(12) % 3), torch.tensor(np.arange(9) % 3)
     evals = {"test": (Vt, yt)}
-    fast, ref = _both(V, y, evals, spec, 3, layers=7, eta=0.5, lam=30.0, snapshot_every=3)
+    fast, ref = _both(V, y, evals, spec, 3, layers=7, eta=0.5, lambda_=30.0, snapshot_every=3)
     np.testing.assert_array_equal(fast.snapshot_layers, [0, 3, 6, 7])
     np.testing.assert_array_equal(ref.snapshot_layers, fast.snapshot_layers)
     for name, Vin in (("train", V), ("test", Vt)):

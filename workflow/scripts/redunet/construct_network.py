@@ -34,8 +34,8 @@ def main(
     cfg = ConstructionConfig(
         layers=int(settings["layers"]),
         eta=float(settings["eta"]),
-        e2=float(switches["eps2"]),
-        lam=float(settings["lambda"]),
+        eps2=float(switches["eps2"]),
+        lambda_=float(settings["lambda"]),
         train_membership=str(switches["train_membership"]),
         legacy_class_alpha=bool(switches["legacy_class_alpha"]),
         log_every=int(settings["log_every"]),
