@@ -4,11 +4,11 @@ cvxpy), recovery metrics and certificates, nonconvex training and the mixture ex
 
 Modules:
     data          -- X distributions, planted models, noise and test sets
-    arrangements  -- sampled activation patterns, the exact all-ones test, Wendel's formula (§3)
-    convex        -- programs 4.1-4.7 as one vectorized group-lasso builder (§4, §5)
-    metrics       -- recovery flags, distances, certificates NNIC-k / NIC-L / NIC-1 (§6)
-    nonconvex     -- skip and normalized two-layer nets trained with AdamW in torch (§8.1)
-    mixture       -- Gaussian-mixture separability probability (§8.3)
+    arrangements  -- sampled activation patterns, the exact all-ones test, Wendel's formula
+    convex        -- programs 4.1-4.7 as one vectorized group-lasso builder
+    metrics       -- recovery flags, distances, certificates NNIC-k / NIC-L / NIC-1
+    nonconvex     -- skip and normalized two-layer nets trained with AdamW in torch
+    mixture       -- Gaussian-mixture separability probability
     experiments   -- programs, panels, figures, one record per trial, resource estimates
     tables        -- records -> tidy per-figure tables
     plotting      -- heatmaps and curves drawn from those tables

@@ -1,4 +1,4 @@
-"""Recovery flags, distances and certificate checks (§6.5)."""
+"""Recovery flags, distances and certificate checks."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Heatmaps and the mixture curves (§7.3), drawn from the per-figure tables."""
+"""Heatmaps and the mixture curves, drawn from the per-figure tables."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Inputs of every ReduNet experiment: raw train/test/shifted sets from a dataset file.
 
-Experiment kinds (spec redunet §4): ``vector`` (Gaussians, Iris, Mice), ``sinusoid``
+Experiment kinds: ``vector`` (Gaussians, Iris, Mice), ``sinusoid``
 (1-D signals, lifting), ``rotation`` (MNIST → polar signals, 1-D lifting) and
 ``translation`` (MNIST images, 2-D lifting). Shift-invariant kinds also get the shifted
 evaluation sets: every cyclic shift by multiples of ``shift_stride`` (along time, or along

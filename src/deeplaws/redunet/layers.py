@@ -1,4 +1,4 @@
-"""One ReduNet layer: closed-form operators and the layer map (spec redunet §1.3–1.5, §2.3).
+"""One ReduNet layer: closed-form operators and the layer map.
 
 The same code serves vector data (F = 1, real) and shift-invariant data (F frequencies,
 complex): the operators are stacks of C×C matrices, one per frequency,
@@ -47,7 +47,7 @@ def build_operators(
     """The operators of one layer from training features V (m, C, F) and true labels y.
 
     ``legacy_class_alpha`` reproduces the vector code before 2021-04-18, which used
-    α_j = 1/e2 for every class (spec redunet §6.1).
+    α_j = 1/e2 for every class.
     """
     m, C, _ = V.shape
     counts = torch.bincount(y, minlength=k).to(torch.float64)

@@ -1,4 +1,4 @@
-"""Lifting, polar transform and cyclic shifts (spec redunet §2.1, §2.8, §3.6).
+"""Lifting, polar transform and cyclic shifts.
 
 * Lifting: fixed random N(0, 1) kernels (NumPy legacy RNG, seed 10 as in the official code,
   no normalization), circular cross-correlation padded on the right/bottom, then ReLU. It
@@ -38,7 +38,7 @@ def lift2d(X: torch.Tensor, W: torch.Tensor) -> torch.Tensor:
 
 
 def polar(images: np.ndarray, channels: int, time: int) -> np.ndarray:
-    """Polar signals (n, channels, time) of uint8-valued images (n, 28, 28) (spec §2.8).
+    """Polar signals (n, channels, time) of uint8-valued images (n, 28, 28).
 
     Radii: integer part of linspace(0, mid, channels) as columns of the middle row; angles:
     linspace(0, 360, time) degrees (both ends); rotation by cubic spline with zero padding,

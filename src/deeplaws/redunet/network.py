@@ -1,9 +1,9 @@
-"""Forward construction of a ReduNet with single-pass evaluation (spec redunet §1.6, §5.3).
+"""Forward construction of a ReduNet with single-pass evaluation.
 
 Layer ℓ is built from the current training features and the true labels, then applied at
 once to the training set and to every evaluation set (test, shifted train, shifted test),
 so no operator has to be stored or re-read. Rates are logged after every ``log_every``-th
-layer (and after the last) in two conventions (spec §1.7, §8 item 3):
+layer (and after the last) in two conventions:
 
 * ``*_est`` (code-compatible): labels = argmax of the soft membership computed in that layer
   from the pre-update features; R_c weighted by the training proportions γ (vector case) or

@@ -1,4 +1,4 @@
-"""Plots of the ReduNet figures (spec redunet §4.0): loss curves, scatters, heatmaps,
+"""Plots of the ReduNet figures: loss curves, scatters, heatmaps,
 cross-class similarity histograms and accuracy tables. Inputs are the intermediates of the
 compute rule (rates, features, similarity, accuracy); nothing is recomputed here."""
 

@@ -1,4 +1,4 @@
-"""The MCR² rates R, R_c and ΔR (spec redunet §1.2, §1.7, §2.6), batched over frequencies.
+"""The MCR² rates R, R_c and ΔR, batched over frequencies.
 
 Features are (n, C, F) tensors (see :mod:`deeplaws.redunet.spectral`). With F = 1 and real
 features these are the vector rates

@@ -2,7 +2,7 @@
 
 A vector feature set (n, d) is the special case C = d, F = 1 with weight 1 (real dtype).
 Shift-invariant features are stored as the orthonormal ``rfft`` (1-D) or ``rfft2`` (2-D)
-of real signals; only the non-negative half-spectrum is kept (spec redunet §2.4), and every
+of real signals; only the non-negative half-spectrum is kept, and every
 sum over frequencies weights the bins whose conjugate partner is not stored by 2.
 """
 

@@ -1,4 +1,4 @@
-"""Tap features of a trained network and its D profile (§4.4).
+"""Tap features of a trained network and its D profile.
 
 The faithful default measures a deep copy of the net in **train mode**: features are
 computed in consecutive chunks of 100 training samples in stored order, and every
@@ -47,7 +47,7 @@ def d_profile(
     drop_input: bool = False,
     weighting: str = "nk",
 ) -> list[dict[str, Any]]:
-    """D with diagnostics per tap; optional PCA-``pca`` scores and dropped tap 0 (§4.4).
+    """D with diagnostics per tap; optional PCA-``pca`` scores and dropped tap 0.
 
     ``weighting``: ``nk`` (the paper's n_k-weighted scatter matrices) or ``uniform`` (every
     class weighted 1/K, as the original balanced driver); see

@@ -1,4 +1,4 @@
-"""Separation fuzziness D = Tr(SS_w SS_b^+) (§4.3, §4.4).
+"""Separation fuzziness D = Tr(SS_w SS_b^+).
 
 With mu the global mean, mu_k the mean of class k and n_k its count,
     SS_b = (1/n) sum_k n_k (mu_k - mu)(mu_k - mu)^T,

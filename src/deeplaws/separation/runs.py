@@ -1,4 +1,4 @@
-"""One training run and its measurements, end to end (§4, App. A).
+"""One training run and its measurements, end to end.
 
 :func:`train_run` seeds every generator, loads the training subset, builds the net and
 trains it; :func:`save_state` writes the state dict (plus optional snapshots) so that

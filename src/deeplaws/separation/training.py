@@ -6,7 +6,7 @@ last (switch points int(E/3), int(2E/3)), coupled weight decay on *all* paramete
 in train mode throughout. Optimizers: ``sgd`` (momentum 0), ``momentum`` (0.9, no Nesterov),
 ``adam`` (torch Adam, weight decay added to the gradient).
 
-The frozen two-phase protocol (§3.4) trains the first half of the units at constant lr, then
+The frozen two-phase protocol trains the first half of the units at constant lr, then
 the second half with the usual schedule, reusing the optimizer. ``frozen`` freezes truly
 (gradients reset to None, so the optimizer skips the frozen units); ``frozen_legacy`` keeps
 zero-valued gradients as torch 1.9 did, so weight decay and carried-over Adam moments still

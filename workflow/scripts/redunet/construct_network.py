@@ -1,4 +1,4 @@
-"""Construct one ReduNet experiment and evaluate it (§2, §4)."""
+"""Construct one ReduNet experiment and evaluate it."""
 
 from typing import TYPE_CHECKING, Any
 

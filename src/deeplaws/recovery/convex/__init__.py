@@ -3,7 +3,7 @@ programs over sampled patterns and the certified working-set strategy.
 
 * ``blocks``: the sparse building blocks, ``Block``/``Solution`` and the cvxpy solve;
 * ``conic``: the same cone program assembled directly for Clarabel (default);
-* ``programs``: ``PatternProgram`` (one program of §4 over the patterns, solvable on any
+* ``programs``: ``PatternProgram`` (one program over the patterns, solvable on any
   subset) and the full-program functions ``skip_program``, ``plain_program``,
   ``normal_program``;
 * ``working_set``: ``solve`` by strategy (``working_set`` or ``full``), with the dual

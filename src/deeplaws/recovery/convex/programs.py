@@ -8,7 +8,7 @@ working-set certificate needs: A_jᵀλ for every pattern and the cone matrix G_
 
 Families: ``skip`` (4.1–4.3, blocks w0 and W or U, V; prediction X w0 + Σ_j D_j X w_j),
 ``plain`` (4.7, blocks U, V without w0) and ``normal`` (4.5, 4.6; blocks Z or A, B with
-prediction Σ_j U_j z_j over the rank-truncated bases of §4.4).
+prediction Σ_j U_j z_j over the rank-truncated bases).
 """
 
 from __future__ import annotations
@@ -96,7 +96,7 @@ def _row_norms(M: np.ndarray) -> float:
 
 @dataclass
 class PatternProgram:
-    """One convex program of §4 over the patterns (columns) of Dmat."""
+    """One convex program over the patterns (columns) of Dmat."""
 
     family: str
     mode: str
