@@ -1,19 +1,3 @@
-"""One BLAS and torch thread for the separation tests: fast on shared 2-core machines and
-the thread count that the reproducibility test pins."""
+"""One BLAS and torch thread for the separation tests (see tests/threads.py)."""
 
-from __future__ import annotations
-
-from collections.abc import Iterator
-
-import pytest
-import torch
-from threadpoolctl import threadpool_limits
-
-
-@pytest.fixture(autouse=True, scope="session")
-def _one_thread() -> Iterator[None]:
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    with threadpool_limits(limits=1):
-        yield
-    torch.set_num_threads(before)
+from tests.threads import one_thread  # noqa: F401 - an autouse fixture
