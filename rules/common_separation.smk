@@ -3,16 +3,16 @@
 
 from types import SimpleNamespace
 
-from deeplaws.separation.registry import (
+from deeplaws.separation.paths import (
     BATCH_KEYS as SEP_BATCH_KEYS,
     MEASURE as SEP_MEASURE,
     MEASURE_WC as SEP_MEASURE_WC,
     PERTURB as SEP_PERTURB,
     RUN as SEP_RUN,
     RUN_WC as SEP_RUN_WC,
-    Registry,
     run_file as sep_run_file,
 )
+from deeplaws.separation.registry import Registry
 from deeplaws.separation.constants import (
     BN_MODES as SEP_BN_MODES,
     DATA_KEYS as SEP_DATA_KEYS,

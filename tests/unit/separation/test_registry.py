@@ -10,7 +10,8 @@ import pytest
 import yaml
 
 from deeplaws.common.config import check_config
-from deeplaws.separation.registry import MEASURE_WC, RUN_WC, Registry, run_path
+from deeplaws.separation.paths import MEASURE_WC, RUN_WC, run_path
+from deeplaws.separation.registry import Registry
 
 ROOT = Path(__file__).resolve().parents[3]
 
