@@ -159,13 +159,19 @@ def test_report_builds(built):
 def test_claims_table(built):
     import pandas as pd
 
-    claims = pd.read_csv(built / "results/claims.csv")
-    assert len(claims) >= 20
+    table = pd.read_csv(built / "results/claims.csv")
+    claims = table[table["category"] == "claim"]
+    findings = table[table["category"] == "finding"]
+    assert len(claims) >= 20 and len(claims) + len(findings) == len(table)
     assert set(claims["status"]) <= {"PASS", "FAIL", "NOT RUN"}
     assert set(claims["paper"]) == {"P1", "P2", "P3"}
+    # a finding is a measured value (or NOT RUN / FAIL when it cannot be computed)
+    assert set(findings["status"]) <= {"MEASURED", "NOT RUN", "FAIL"}
+    measured = findings[findings["status"] == "MEASURED"]
+    assert len(measured) and measured["measured"].notna().all()
     # every claim that is not PASS says why (NOT RUN) or is a finding with its measured value
     not_run = claims[claims["status"] == "NOT RUN"]
     assert not_run["reason"].notna().all()
     # FAILs are listed first
-    order = claims["status"].map({"FAIL": 0, "PASS": 1, "NOT RUN": 2}).tolist()
+    order = table["status"].map({"FAIL": 0, "PASS": 1, "NOT RUN": 2, "MEASURED": 3}).tolist()
     assert order == sorted(order)
