@@ -12,6 +12,8 @@ Features are flattened and normalized to unit norm. Classifiers are fitted on th
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
+
 import numpy as np
 from sklearn.svm import LinearSVC
 
@@ -64,21 +66,29 @@ def nearsub_predict(
     return residuals.argmin(axis=1)
 
 
+Labelled = tuple[np.ndarray, np.ndarray]
+
+
 def accuracies(
     F_train: np.ndarray,
     y_train: np.ndarray,
-    sets: dict[str, tuple[np.ndarray, np.ndarray]],
+    sets: Mapping[str, Labelled | Callable[[], Labelled]],
     n_comp: int,
 ) -> list[dict[str, object]]:
-    """Rows {set, classifier, accuracy} for every set (features already flat/unit)."""
+    """Rows {set, classifier, accuracy} for every set (features already flat/unit).
+
+    A set given as a callable is built when its turn comes and dropped after it, so only one
+    such set is in memory at a time (the scores do not depend on it)."""
     svm = LinearSVC(random_state=10).fit(F_train, y_train)
     rows: list[dict[str, object]] = []
-    for name, (F, y) in sets.items():
+    for name, item in sets.items():
+        F, y = item() if callable(item) else item
         preds = {
             "svm": svm.predict(F),
             "knn": knn_predict(F_train, y_train, F),
             "nearsub": nearsub_predict(F_train, y_train, F, n_comp),
         }
+        del F
         for clf, p in preds.items():
             rows.append({"set": name, "classifier": clf, "accuracy": float(np.mean(p == y))})
     return rows
@@ -93,11 +103,22 @@ def abs_cosine_sorted(F: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndar
 
 
 def cross_class_histogram(
-    F_a: np.ndarray, y_a: np.ndarray, F_b: np.ndarray, y_b: np.ndarray
+    F_a: np.ndarray, y_a: np.ndarray, F_b: np.ndarray | Iterable[np.ndarray], y_b: np.ndarray
 ) -> dict[str, np.ndarray]:
     """Histogram (21 bins on [-0.05, 1.05]) of |cos| between samples of different classes
-    of set a and set b, plus the within/across-class means."""
-    S = np.abs(F_a @ F_b.T)
+    of set a and set b, plus the within/across-class means.
+
+    ``F_b`` is an array or its consecutive row blocks (then set b is never whole in
+    memory; every |cos| is the same product of two rows either way)."""
+    blocks = [F_b] if isinstance(F_b, np.ndarray) else F_b
+    S = np.empty((len(F_a), len(y_b)), dtype=np.float64)
+    start = 0
+    for block in blocks:
+        S[:, start : start + len(block)] = np.abs(F_a @ block.T)
+        start += len(block)
+        del block
+    if start != len(y_b):
+        raise ValueError(f"set b has {start} feature rows for {len(y_b)} labels")
     same = y_a[:, None] == y_b[None, :]
     counts, edges = np.histogram(S[~same], bins=HIST_BINS)
     return {

@@ -4,6 +4,7 @@ statistics and accuracies (used by the compute rule; no file formats here)."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,6 +43,36 @@ def _shift_base_index(exp: Any, params: dict[str, Any], base: str) -> np.ndarray
     """Indices (in set ``base``) of the samples whose cyclic shifts make ``<base>_shift``."""
     y = exp.sets[base][1]
     return first_per_class_index(y, list(range(exp.n_classes)), params.get("shift_samples"))
+
+
+class _ShiftedFeatures:
+    """The flat unit features of all cyclic shifts of ``signals`` (sample-major, as
+    ``cyclic_shifts``), built on demand: whole, or by blocks of ``per_block`` samples."""
+
+    def __init__(self, signals: np.ndarray, stride: int, axes: tuple[int, ...]) -> None:
+        self.signals, self.stride, self.axes = signals, stride, axes
+
+    def rows(self, start: int, stop: int) -> np.ndarray:
+        shifted, _ = cyclic_shifts(self.signals[start:stop], self.stride, self.axes)
+        return flat_unit(shifted, inplace=True)
+
+    def whole(self) -> np.ndarray:
+        return self.rows(0, len(self.signals))
+
+    def blocks(self, per_block: int = 10) -> Iterator[np.ndarray]:
+        for s in range(0, len(self.signals), per_block):
+            yield self.rows(s, s + per_block)
+
+
+def _whole(F: np.ndarray | _ShiftedFeatures) -> np.ndarray:
+    return F.whole() if isinstance(F, _ShiftedFeatures) else F
+
+
+def _labelled(F: np.ndarray | _ShiftedFeatures, y: np.ndarray) -> Any:
+    """(features, labels), or a callable building them for a shifted set."""
+    if isinstance(F, _ShiftedFeatures):
+        return lambda: (F.whole(), y)
+    return F, y
 
 
 def default_device() -> torch.device:
@@ -102,20 +133,23 @@ def run_experiment(
     del feats, evals  # the input features (the outputs are in res)
 
     signals = {n: from_spectrum(V, spec).cpu().numpy() for n, V in res.features.items()}
+    res.features.clear()
+    # the shifted sets (1600 × 75·28·28 float64 each at the paper's MNIST size) are built
+    # from the unshifted features when needed, one at a time (and the evaluation set of the
+    # cross-class histogram by blocks of samples): the same rows as built whole
+    Z: dict[str, Any] = {}
     if equivariant:
         axes = tuple(range(2, signals["train"].ndim))
         for base in ("train", "test"):
-            idx = _shift_base_index(exp, params, base)
-            signals[f"{base}_shift"], _ = cyclic_shifts(
-                signals[base][idx], params["shift_stride"], axes
-            )
-    Z = {n: flat_unit(signals.pop(n), inplace=True) for n in exp.sets}
+            base_signals = signals[base][_shift_base_index(exp, params, base)]
+            Z[f"{base}_shift"] = _ShiftedFeatures(base_signals, int(params["shift_stride"]), axes)
+    Z = {n: Z[n] if n in Z else flat_unit(signals.pop(n), inplace=True) for n in exp.sets}
     X = {n: flat_unit(Xs) for n, (Xs, _) in exp.sets.items()}
     y = {n: ys for n, (_, ys) in exp.sets.items()}
 
     rows = []
     for feat_name, F in (("X", X), ("Z", Z)):
-        sets = {n: (F[n], y[n]) for n in F}
+        sets = {n: _labelled(F[n], y[n]) for n in F}
         for row in accuracies(F["train"], y["train"], sets, n_comp):
             rows.append({"features": feat_name, **row})
     acc = pd.DataFrame(rows)[["features", "set", "classifier", "accuracy"]]
@@ -135,11 +169,16 @@ def run_experiment(
     heat_name = "train_shift" if "train_shift" in y else "train"
     sim: dict[str, np.ndarray] = {}
     for feat_name, F in (("X", X), ("Z", Z)):
+        F_heat = _whole(F[heat_name])
         for n in dict.fromkeys([heat_name, "train", "test"]):
-            G, ys = abs_cosine_sorted(F[n], y[n])
+            G, ys = abs_cosine_sorted(F_heat if n == heat_name else F[n], y[n])
             sim[f"{feat_name}/{n}/heatmap"] = G.astype(np.float32)
             sim[f"{feat_name}/{n}/labels"] = ys
-        hist = cross_class_histogram(F[heat_name], y[heat_name], F[eval_name], y[eval_name])
+        F_eval = F[eval_name]
+        if isinstance(F_eval, _ShiftedFeatures):
+            F_eval = F_eval.blocks()
+        hist = cross_class_histogram(F_heat, y[heat_name], F_eval, y[eval_name])
+        del F_heat, F_eval
         for key, v in hist.items():
             sim[f"{feat_name}/cross/{key}"] = v
     features = {
