@@ -1,4 +1,4 @@
-"""Classifiers and similarity statistics on features (spec redunet §4.0).
+"""Classifiers and similarity statistics on features.
 
 Features are flattened and normalized to unit norm. Classifiers are fitted on the
 (unshifted) training features and scored on every set:
