@@ -26,7 +26,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import cvxpy as cp
 import numpy as np
 import scipy.sparse as sp
 
@@ -138,12 +137,20 @@ class Solution:
         return self.status in ACCEPTED
 
 
+def _cvxpy():
+    """cvxpy, imported on first use: the default conic path never needs it, and its
+    import costs about 1.5 s in every job."""
+    import cvxpy
+
+    return cvxpy
+
+
 def solver_name(requested: str, mode: str) -> str:
     """The cvxpy solver for a requested name: SCS only for programs without cones."""
     requested = requested.lower()
     if requested not in SOLVERS:
         raise ValueError(f"unknown solver {requested!r}; allowed {SOLVERS}")
-    if requested == "mosek" and "MOSEK" not in cp.installed_solvers():
+    if requested == "mosek" and "MOSEK" not in _cvxpy().installed_solvers():
         log.warning("MOSEK is not installed; using Clarabel")
         return "CLARABEL"
     if requested == "scs" and mode != "relaxed":
@@ -191,6 +198,7 @@ def solve_blocks(
         from deeplaws.recovery.convex.conic import solve_blocks_conic
 
         return solve_blocks_conic(blocks, y, mode, beta, clarabel_method, release)
+    cp = _cvxpy()
     variables = [cp.Variable(b.groups * b.size, name=b.name) for b in blocks]
     by_name = {b.name: b for b in blocks}
     pred = sum(
