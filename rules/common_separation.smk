@@ -4,8 +4,6 @@
 import re
 from types import SimpleNamespace
 
-from jinja2 import Environment as _JinjaEnvironment
-
 from deeplaws.separation.paths import (
     BATCH_KEYS as SEP_BATCH_KEYS,
     MEASURE as SEP_MEASURE,
@@ -94,18 +92,11 @@ def sep_batch_runtime(runs):
     return int(one * (1 + 0.5 * (len(runs) - 1)))
 
 
-# the report renders captions with these settings (snakemake.report)
-_SEP_CAPTIONS = _JinjaEnvironment(trim_blocks=True, lstrip_blocks=True)
-
-
 def sep_caption(wildcards):
-    """The report caption of a separation figure: its caption file
-    workflow/report/separation_<caption>.rst rendered with the figure's values (the one
-    caption file of the plot rule shows it)."""
+    """The report caption of a separation figure (workflow/report/separation_<caption>.rst)."""
     fig = SEP_FIGURES[wildcards.figure]
-    text = (ROOT / "workflow/report" / f"separation_{fig.caption}.rst").read_text()
-    values = SimpleNamespace(bn_mode=fig.bn_mode, epochs=fig.epochs, lr_rule=SEP["lr_rule"])
-    return _SEP_CAPTIONS.from_string(text).render(snakemake=SimpleNamespace(params=values))
+    values = {"bn_mode": fig.bn_mode, "epochs": fig.epochs, "lr_rule": SEP["lr_rule"]}
+    return render_caption(f"separation_{fig.caption}.rst", params=values)
 
 
 def separation_outputs():
