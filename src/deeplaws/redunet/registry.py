@@ -21,20 +21,31 @@ class Experiment:
     kind: str  # vector | sinusoid | rotation | translation (the construction)
     stem: str  # the figure file stem (named after the paper figure)
     plot: str  # gaussian | invariance | appendix (its figure's plot type)
+    title: str  # what its figure shows (docs tables)
 
 
 EXPERIMENTS: dict[str, Experiment] = {
     e.name: e
     for e in (
-        Experiment("gaussian2d", "vector", "fig2a-c", "gaussian"),
-        Experiment("gaussian3d", "vector", "fig2d-f", "gaussian"),
-        Experiment("iris", "vector", "appendix", "appendix"),
-        Experiment("mice", "vector", "appendix", "appendix"),
-        Experiment("sinusoid", "sinusoid", "appendix", "appendix"),
-        Experiment("mnist_rotation", "rotation", "fig3a-d", "invariance"),
-        Experiment("mnist_translation", "translation", "fig3e-h", "invariance"),
-        Experiment("mnist01_rotation", "rotation", "appendix", "appendix"),
-        Experiment("mnist01_translation", "translation", "appendix", "appendix"),
+        Experiment("gaussian2d", "vector", "fig2a-c", "gaussian", "Gaussian 2D: X, Z, rates"),
+        Experiment("gaussian3d", "vector", "fig2d-f", "gaussian", "Gaussian 3D: X, Z, rates"),
+        Experiment("iris", "vector", "appendix", "appendix", "Iris: rates, cosines of X and Z"),
+        Experiment("mice", "vector", "appendix", "appendix", "Mice: rates, cosines of X and Z"),
+        Experiment("sinusoid", "sinusoid", "appendix", "appendix", "1D sinusoids: rates, cosines"),
+        Experiment(
+            "mnist_rotation", "rotation", "fig3a-d", "invariance", "rotation-invariant MNIST"
+        ),
+        Experiment(
+            "mnist_translation",
+            "translation",
+            "fig3e-h",
+            "invariance",
+            "translation-invariant MNIST",
+        ),
+        Experiment("mnist01_rotation", "rotation", "appendix", "appendix", "0/1 MNIST, rotation"),
+        Experiment(
+            "mnist01_translation", "translation", "appendix", "appendix", "0/1 MNIST, translation"
+        ),
     )
 }
 INTERMEDIATES = (
