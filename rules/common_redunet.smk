@@ -11,7 +11,7 @@ redunet_dir = redunet_registry.directory
 # figure name -> its experiment and plot type (the {figure} of redunet_plot_figure)
 REDUNET_FIGURES = redunet_registry.FIGURES
 REDUNET_FIGURE_RE = "|".join(re.escape(name) for name in REDUNET_FIGURES)
-# MB of a plot job, by plot type
+# MB of a plot job, by plot type (another type: 2000)
 REDUNET_PLOT_MEM = {"gaussian": 1000, "invariance": 2000, "appendix": 2000, "table": 1000}
 
 

@@ -66,7 +66,7 @@ rule redunet_plot_figure:
         caption=redunet_caption,
     threads: 1
     resources:
-        mem_mb=scaled_mem(lambda wc: REDUNET_PLOT_MEM[REDUNET_FIGURES[wc.figure].plot]),
+        mem_mb=scaled_mem(lambda wc: REDUNET_PLOT_MEM.get(REDUNET_FIGURES[wc.figure].plot, 2000)),
         runtime=5,
     conda:
         ENV
