@@ -16,14 +16,13 @@ import argparse
 import copy
 import re
 import sys
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from deeplaws.claims import load_registry
-from deeplaws.common.config import check_config
+from deeplaws.common.config import check_config, merge_configs
 from deeplaws.recovery.captions import CAPTIONS as RECOVERY_CAPTIONS
 from deeplaws.recovery.figures import FIGURE_IDS, figure_specs
 from deeplaws.redunet import registry as redunet
@@ -49,21 +48,10 @@ GALLERY_FIGURES = (
 )
 
 
-def _merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
-    """``over`` merged into ``base`` key by key (as a second --configfile does)."""
-    out = dict(base)
-    for key, value in over.items():
-        if isinstance(value, Mapping) and isinstance(base.get(key), Mapping):
-            out[key] = _merge(base[key], value)
-        else:
-            out[key] = value
-    return out
-
-
 def configs(root: Path) -> dict[str, dict[str, Any]]:
     """The validated default and paper configs, and the paper config with every study on."""
     default = yaml.safe_load((root / "config/config.yaml").read_text())
-    paper = _merge(default, yaml.safe_load((root / "config/paper.yaml").read_text()))
+    paper = merge_configs(default, yaml.safe_load((root / "config/paper.yaml").read_text()))
     every = copy.deepcopy(paper)
     for section in ("redunet", "separation"):
         every[section]["activate"] = True

@@ -79,6 +79,32 @@ class ConstructionResult:
     snapshot_layers: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     snapshots: dict[str, np.ndarray] = field(default_factory=dict)
 
+    @classmethod
+    def collect(
+        cls,
+        features: dict[str, torch.Tensor],
+        rates: dict[str, dict[str, list[float]]],
+        logged: list[int],
+        t0: float,
+        y_hats: dict[str, list[np.ndarray]],
+        snaps: Snapshots,
+    ) -> ConstructionResult:
+        """The result of a construction that started at ``perf_counter()`` ``t0``, from the
+        per-layer lists a backend gathered."""
+        seconds = time.perf_counter() - t0
+        return cls(
+            features=features,
+            rates={
+                n: {key: np.asarray(v, dtype=np.float64) for key, v in r.items()}
+                for n, r in rates.items()
+            },
+            layers_logged=np.asarray(logged),
+            seconds=seconds,
+            y_hat={n: np.stack(v) for n, v in y_hats.items()},
+            snapshot_layers=snaps.layers,
+            snapshots=snaps.data,
+        )
+
 
 def snapshot_layers(layers: int, every: int) -> np.ndarray:
     """0, every, 2·every, … and ``layers`` (empty when ``every`` is 0)."""
@@ -227,16 +253,4 @@ def construct(
                 r["dR_true"][-1],
                 time.perf_counter() - t0,
             )
-    seconds = time.perf_counter() - t0
-    out_rates = {
-        n: {k_: np.asarray(v, dtype=np.float64) for k_, v in r.items()} for n, r in rates.items()
-    }
-    return ConstructionResult(
-        features=feats,
-        rates=out_rates,
-        layers_logged=np.asarray(logged),
-        seconds=seconds,
-        y_hat={n: np.stack(v) for n, v in y_hats.items()},
-        snapshot_layers=snaps.layers,
-        snapshots=snaps.data,
-    )
+    return ConstructionResult.collect(feats, rates, logged, t0, y_hats, snaps)

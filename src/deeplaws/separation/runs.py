@@ -23,7 +23,12 @@ from deeplaws.data.dataset import load_dataset, normalized_images
 from deeplaws.separation.features import d_profile, tap_features
 from deeplaws.separation.fit import no_fit, summarize_profile
 from deeplaws.separation.models import RESNET_MODELS, TapNet, build_model
-from deeplaws.separation.training import TrainResult, resolve_device, train_network
+from deeplaws.separation.training import (  # noqa: F401 - Tensors re-exported
+    Tensors,
+    TrainResult,
+    resolve_device,
+    train_network,
+)
 
 #: the batch keys of a run: runs that agree on all of them can be trained as one batch
 BATCH_KEYS = (
@@ -70,16 +75,6 @@ class RunSpec:
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-@dataclass
-class Tensors:
-    X_train: torch.Tensor
-    y_train: torch.Tensor
-    X_test: torch.Tensor
-    y_test: torch.Tensor
-    in_shape: tuple[int, int, int]
-    meta: dict[str, Any]
-
-
 def load_tensors(npz_path: str | Path) -> Tensors:
     """The normalised float32 images (stored order) and int64 labels of a subset."""
     ds = load_dataset(npz_path)
@@ -95,6 +90,14 @@ def load_tensors(npz_path: str | Path) -> Tensors:
     )
 
 
+def seeded_model(spec: RunSpec, data: Tensors, device: str = "auto") -> TapNet:
+    """The run's net on its device, built right after seeding Python/numpy/torch with
+    ``spec.seed`` (so its initialisation is the run's)."""
+    seed_everything(spec.seed)
+    dev = resolve_device(device)
+    return build_model(spec.model, data.in_shape, spec.layer_num, spec.width).to(dev)
+
+
 def train_run(
     spec: RunSpec,
     data: Tensors,
@@ -102,15 +105,10 @@ def train_run(
     snapshot_epochs: list[int] | None = None,
 ) -> tuple[TapNet, TrainResult]:
     """Seed Python/numpy/torch with ``spec.seed``, build the model and train it."""
-    seed_everything(spec.seed)
-    dev = resolve_device(device)
-    model = build_model(spec.model, data.in_shape, spec.layer_num, spec.width).to(dev)
+    model = seeded_model(spec, data, device)
     result = train_network(
         model,
-        data.X_train,
-        data.y_train,
-        data.X_test,
-        data.y_test,
+        data,
         optimizer=spec.optimizer,
         lr=spec.lr,
         epochs=spec.epochs,
@@ -152,18 +150,13 @@ def train_runs(
         diff = [k for k in BATCH_KEYS if getattr(spec, k) != getattr(first, k)]
         if diff:
             raise ValueError(f"runs of one batch must agree on {', '.join(diff)}: {spec}")
-    seed_everything(first.seed)
-    dev = resolve_device(device)
-    model = build_model(first.model, data.in_shape, first.layer_num, first.width).to(dev)
+    model = seeded_model(first, data, device)
     if not batchable(model, first.variant):
         raise ValueError(f"{first.model} ({first.variant}) cannot be trained in a batch")
     outcomes = train_batch(
         model,  # type: ignore[arg-type]
         [Member(s.optimizer, s.lr) for s in specs],
-        data.X_train,
-        data.y_train,
-        data.X_test,
-        data.y_test,
+        data,
         epochs=first.epochs,
         batch_size=first.batch_size,
         weight_decay=first.weight_decay,

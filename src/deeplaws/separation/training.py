@@ -33,6 +33,18 @@ from deeplaws.separation.models import TapNet
 log = logging.getLogger(__name__)
 
 
+@dataclass
+class Tensors:
+    """The images (stored order) and labels of a subset; ``in_shape`` is (C, H, W)."""
+
+    X_train: torch.Tensor
+    y_train: torch.Tensor
+    X_test: torch.Tensor
+    y_test: torch.Tensor
+    in_shape: tuple[int, int, int]
+    meta: dict[str, Any]
+
+
 def resolve_device(name: str = "auto") -> torch.device:
     """``auto``: CUDA when present, else CPU."""
     if name == "auto":
@@ -178,10 +190,7 @@ def evaluate(model: nn.Module, X: Tensor, y: Tensor, batch: int = 100) -> tuple[
 
 def train_network(
     model: TapNet,
-    X_train: Tensor,
-    y_train: Tensor,
-    X_test: Tensor,
-    y_test: Tensor,
+    data: Tensors,
     optimizer: str,
     lr: float,
     epochs: int,
@@ -200,7 +209,7 @@ def train_network(
     if variant not in VARIANTS:
         raise ValueError(f"unknown variant {variant!r}; known: {', '.join(VARIANTS)}")
     device = next(model.parameters()).device
-    X, y = X_train.to(device), y_train.to(device)
+    X, y = data.X_train.to(device), data.y_train.to(device)
     opt = make_optimizer(model.parameters(), optimizer, lr, weight_decay, momentum)
     wall0, cpu0 = time.perf_counter(), time.process_time()
     result = TrainResult(losses=[])
@@ -228,8 +237,8 @@ def train_network(
     result.wall_seconds = time.perf_counter() - wall0
     result.cpu_seconds = time.process_time() - cpu0
     if result.status == "ok":
-        result.train_accuracy, result.train_loss_eval = evaluate(model, X_train, y_train)
-        result.test_accuracy, _ = evaluate(model, X_test, y_test)
+        result.train_accuracy, result.train_loss_eval = evaluate(model, data.X_train, data.y_train)
+        result.test_accuracy, _ = evaluate(model, data.X_test, data.y_test)
     return result
 
 
@@ -246,38 +255,28 @@ def _train_variant(
     result: TrainResult,
     keep: Callable[..., None],
 ) -> None:
+    # the frozen variants train the first half of the units first (phase A), then the rest
+    units = [] if variant == "standard" else model.trainable_units()
+    half = len(units) // 2
+    set_to_none = variant != "frozen_legacy"
     if variant == "standard":
         keep(0)
-        result.losses = run_epochs(
-            model,
-            opt,
-            X,
-            y,
-            epochs,
-            lambda e: lr_at(e, lr, epochs),
-            batch_size,
-            True,
-            on_epoch=keep,
-        )
     else:
-        units = model.trainable_units()
-        half = len(units) // 2
-        legacy = variant == "frozen_legacy"
         _set_trainable(units[half:], False)
         result.losses_phase_a = run_epochs(
-            model, opt, X, y, phase_a_epochs, lambda e: lr, batch_size, not legacy
+            model, opt, X, y, phase_a_epochs, lambda e: lr, batch_size, set_to_none
         )
         _set_trainable(units[half:], True)
         _set_trainable(units[:half], False)
-        result.losses = run_epochs(
-            model,
-            opt,
-            X,
-            y,
-            epochs,
-            lambda e: lr_at(e, lr, epochs),
-            batch_size,
-            not legacy,
-            on_epoch=keep,
-        )
-        _set_trainable(units, True)
+    result.losses = run_epochs(
+        model,
+        opt,
+        X,
+        y,
+        epochs,
+        lambda e: lr_at(e, lr, epochs),
+        batch_size,
+        set_to_none,
+        on_epoch=keep,
+    )
+    _set_trainable(units, True)
