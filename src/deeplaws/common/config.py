@@ -13,7 +13,9 @@ have ``start <= stop`` and a stop reached by whole steps. The checks that relate
 
 from __future__ import annotations
 
+import copy
 import difflib
+import functools
 import math
 import re
 from collections.abc import Iterator, Mapping, MutableMapping
@@ -49,6 +51,38 @@ def check_yaml_files(*paths: str | Path) -> None:
 
 def load_schema(path: str | Path) -> dict[str, Any]:
     return load_yaml(path)
+
+
+#: the config schema of the pipeline, in the repository that holds this package (src/deeplaws)
+SCHEMA_PATH = Path(__file__).resolve().parents[3] / "workflow" / "schemas" / "config.schema.yaml"
+
+
+@functools.cache
+def _pipeline_schema() -> dict[str, Any]:
+    return load_schema(SCHEMA_PATH)
+
+
+def schema_section(dotted: str, schema: Mapping[str, Any] | None = None) -> Mapping[str, Any]:
+    """The schema of the config section at a dotted key such as ``recovery.nonconvex``
+    (of the pipeline's schema unless ``schema`` is given)."""
+    node: Mapping[str, Any] = _pipeline_schema() if schema is None else schema
+    for part in dotted.split("."):
+        node = node["properties"][part]
+    return node
+
+
+def schema_defaults(*sections: str) -> dict[str, Any]:
+    """The schema's default of every key of these config sections that has one, by key
+    (a copy). The one source of the defaults of the packages' settings classes: their
+    fields are named as the keys and take their defaults from here."""
+    out: dict[str, Any] = {}
+    for dotted in sections:
+        for key, sub in schema_section(dotted)["properties"].items():
+            if "default" in sub:
+                if key in out:
+                    raise ValueError(f"{key!r} is a key of more than one of {sections}")
+                out[key] = copy.deepcopy(sub["default"])
+    return out
 
 
 def merge_configs(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from deeplaws.common.config import schema_defaults
 from deeplaws.common.seeding import derive_seed, make_rng
 from deeplaws.recovery import arrangements, convex, data, metrics
 from deeplaws.recovery.layout import (  # noqa: F401 - the layout, re-exported
@@ -42,26 +43,34 @@ LOGGED = ("n", "d", "trial", "status", "recovered", "dis_abs", "dis_test", "wall
 # ---------------------------------------------------------------- one trial
 
 
+#: the config sections whose keys the fields of :class:`Settings` are, and their defaults
+SECTIONS = ("recovery", "recovery.nonconvex")
+DEFAULTS = schema_defaults(*SECTIONS)
+
+
 @dataclass
 class Settings:
-    """Everything a trial needs besides its identity (from the config, via params)."""
+    """Everything a trial needs besides its identity (from the config, via params). The
+    fields are the keys recovery.<key> (convex programs) and recovery.nonconvex.<key>
+    (training); their defaults are the config schema's."""
 
-    solver: str = "clarabel"
-    clarabel_method: str = "qdldl"
-    formulation: str = "conic"
-    strategy: str = "working_set"
-    tol: float = 1e-4
-    beta: float = 1e-6
-    all_ones_check: str = "lp"
-    min_directions: int = 50
-    epochs: int = 400
-    lr: float = 2e-3
-    weight_decay: float = 1e-6
-    reset_optimizer: bool = True
-    width_extra: int = 1
+    solver: str = DEFAULTS["solver"]
+    clarabel_method: str = DEFAULTS["clarabel_method"]
+    formulation: str = DEFAULTS["formulation"]
+    strategy: str = DEFAULTS["strategy"]
+    tol: float = DEFAULTS["tol"]
+    beta: float = DEFAULTS["beta"]
+    all_ones_check: str = DEFAULTS["all_ones_check"]
+    min_directions: int = DEFAULTS["min_directions"]
+    epochs: int = DEFAULTS["epochs"]
+    lr: float = DEFAULTS["lr"]
+    weight_decay: float = DEFAULTS["weight_decay"]
+    reset_optimizer: bool = DEFAULTS["reset_optimizer"]
+    width_extra: int = DEFAULTS["width_extra"]
 
     @classmethod
     def from_dict(cls, values: dict[str, Any]) -> Settings:
+        """From the params of a rule: config keys of the two sections, any subset."""
         known = set(cls.__dataclass_fields__)
         unknown = set(values) - known
         if unknown:

@@ -35,6 +35,7 @@ from torch.nn import functional as F
 from deeplaws.separation.constants import OPTIMIZERS
 from deeplaws.separation.models import FNN
 from deeplaws.separation.training import (
+    DEFAULTS,
     Tensors,
     TrainResult,
     evaluate,
@@ -245,9 +246,9 @@ def train_batch(
     members: Sequence[Member],
     data: Tensors,
     epochs: int,
-    batch_size: int = 128,
-    weight_decay: float = 5e-4,
-    momentum: float = 0.9,
+    batch_size: int = DEFAULTS["batch_size"],
+    weight_decay: float = DEFAULTS["weight_decay"],
+    momentum: float = DEFAULTS["momentum"],
     snapshot_epochs: Sequence[Sequence[int]] | None = None,
 ) -> list[BatchOutcome]:
     """Train B copies of ``model`` (seed the generators before building it), one per member.

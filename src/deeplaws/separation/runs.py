@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from deeplaws.common.config import schema_defaults
 from deeplaws.common.io import atomic_path
 from deeplaws.common.seeding import seed_everything
 from deeplaws.data.dataset import load_dataset, normalized_images
@@ -24,6 +25,7 @@ from deeplaws.separation.features import d_profile, tap_features
 from deeplaws.separation.fit import no_fit, summarize_profile
 from deeplaws.separation.models import RESNET_MODELS, TapNet, build_model
 from deeplaws.separation.training import (  # noqa: F401 - Tensors re-exported
+    DEFAULTS,
     Tensors,
     TrainResult,
     resolve_device,
@@ -47,10 +49,14 @@ BATCH_KEYS = (
 
 log = logging.getLogger(__name__)
 
+#: the config schema's default seed of every run (separation.seed)
+SEED = schema_defaults("separation")["seed"]
+
 
 @dataclass(frozen=True)
 class RunSpec:
-    """Everything that determines a training run."""
+    """Everything that determines a training run. The defaults of the keys of the config
+    (seed, batch_size, weight_decay, momentum, phase_a_epochs) are the config schema's."""
 
     data: str
     model: str
@@ -60,11 +66,11 @@ class RunSpec:
     lr: float
     epochs: int
     variant: str = "standard"
-    seed: int = 666
-    batch_size: int = 128
-    weight_decay: float = 5e-4
-    momentum: float = 0.9
-    phase_a_epochs: int = 900
+    seed: int = SEED
+    batch_size: int = DEFAULTS["batch_size"]
+    weight_decay: float = DEFAULTS["weight_decay"]
+    momentum: float = DEFAULTS["momentum"]
+    phase_a_epochs: int = DEFAULTS["phase_a_epochs"]
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -265,17 +271,17 @@ def measure_model(
     taps = default_taps(model_name, taps)
     feats = tap_features(model, X, taps=taps, bn_mode=bn_mode, chunk=chunk)
     drop = model_name in RESNET_MODELS
+    measure = {
+        "bn_mode": bn_mode,
+        "pca": pca,
+        "taps": taps,
+        "chunk": chunk,
+        "weighting": weighting,
+        "dropped_input": drop,
+    }
     bad = [i for i, H in enumerate(feats) if not np.all(np.isfinite(H))]
     if bad:
         log.warning("taps %s have non-finite features: no profile, fit skipped", bad)
-        measure = {
-            "bn_mode": bn_mode,
-            "pca": pca,
-            "taps": taps,
-            "chunk": chunk,
-            "weighting": weighting,
-            "dropped_input": drop,
-        }
         note = f"non-finite features at taps {bad}: no profile, fit skipped"
         return no_profile("non_finite_features", note, measure=measure)
     rows = d_profile(feats, y, pca=pca, drop_input=drop, weighting=weighting)
@@ -286,14 +292,7 @@ def measure_model(
     split = model.segment_split(taps)
     return {
         "status": "ok",
-        "measure": {
-            "bn_mode": bn_mode,
-            "pca": pca,
-            "taps": taps,
-            "chunk": chunk,
-            "weighting": weighting,
-            "dropped_input": drop,
-        },
+        "measure": measure,
         "taps": rows,
         "D": D,
         **summarize_profile(D, split),

@@ -26,11 +26,16 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
+from deeplaws.common.config import schema_defaults
 from deeplaws.separation.constants import OPTIMIZERS
 from deeplaws.separation.constants import PROTOCOLS as VARIANTS
 from deeplaws.separation.models import TapNet
 
 log = logging.getLogger(__name__)
+
+#: the config schema's defaults of the training loop (separation.training) and of the frozen
+#: protocol (separation.frozen)
+DEFAULTS = schema_defaults("separation.training", "separation.frozen")
 
 
 @dataclass
@@ -194,11 +199,11 @@ def train_network(
     optimizer: str,
     lr: float,
     epochs: int,
-    batch_size: int = 128,
-    weight_decay: float = 5e-4,
-    momentum: float = 0.9,
+    batch_size: int = DEFAULTS["batch_size"],
+    weight_decay: float = DEFAULTS["weight_decay"],
+    momentum: float = DEFAULTS["momentum"],
     variant: str = "standard",
-    phase_a_epochs: int = 900,
+    phase_a_epochs: int = DEFAULTS["phase_a_epochs"],
     snapshot_epochs: Sequence[int] = (),
 ) -> TrainResult:
     """Train ``model`` in place (seed the generators before building it).
