@@ -22,6 +22,7 @@ from typing import Any
 import yaml
 
 from deeplaws.claims import load_registry
+from deeplaws.common import io
 from deeplaws.common.config import check_config, merge_configs
 from deeplaws.recovery.captions import CAPTIONS as RECOVERY_CAPTIONS
 from deeplaws.recovery.figures import FIGURE_IDS, figure_specs
@@ -193,11 +194,8 @@ def tables(root: Path) -> dict[str, str]:
 
 
 def replace_region(text: str, table: str) -> str:
-    """``text`` with the region between the markers replaced by ``table``."""
-    start, end = text.find(BEGIN), text.find(END)
-    if start < 0 or end < start:
-        raise ValueError(f"no {BEGIN} ... {END} region")
-    return text[: start + len(BEGIN)] + "\n" + table + "\n" + text[end:]
+    """``text`` with the region between the figure markers replaced by ``table``."""
+    return io.replace_region(text, table, BEGIN, END)
 
 
 def pages(root: Path) -> dict[Path, str]:
