@@ -18,12 +18,14 @@ import difflib
 import functools
 import math
 import re
-from collections.abc import Iterator, Mapping, MutableMapping
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import jsonschema
 import yaml
+
+T = TypeVar("T")
 
 
 class ConfigError(ValueError):
@@ -83,6 +85,28 @@ def schema_defaults(*sections: str) -> dict[str, Any]:
                     raise ValueError(f"{key!r} is a key of more than one of {sections}")
                 out[key] = copy.deepcopy(sub["default"])
     return out
+
+
+def schema_defaults_of(
+    *sections: str, aliases: Mapping[str, str] | None = None
+) -> Callable[[type[T]], type[T]]:
+    """A class decorator, under ``@dataclass``: every annotated field named as a key of these
+    config sections, and without a default of its own, takes the schema's default of the key
+    (as a float where the field is a float). ``aliases``: field -> key, where a key is no
+    Python name (``lambda_`` -> ``lambda``)."""
+    defaults = schema_defaults(*sections)
+
+    def apply(cls: type[T]) -> type[T]:
+        for name, annotation in cls.__annotations__.items():
+            key = (aliases or {}).get(name, name)
+            if key in defaults and name not in cls.__dict__:
+                value = defaults[key]
+                if annotation in ("float", float) and type(value) is int:
+                    value = float(value)
+                setattr(cls, name, value)
+        return cls
+
+    return apply
 
 
 def merge_configs(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:

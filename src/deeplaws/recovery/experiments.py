@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from deeplaws.common.config import schema_defaults
+from deeplaws.common.config import schema_defaults_of
 from deeplaws.common.seeding import derive_seed, make_rng
 from deeplaws.recovery import arrangements, convex, data, metrics
 from deeplaws.recovery.layout import (  # noqa: F401 - the layout, re-exported
@@ -43,30 +43,30 @@ LOGGED = ("n", "d", "trial", "status", "recovered", "dis_abs", "dis_test", "wall
 # ---------------------------------------------------------------- one trial
 
 
-#: the config sections whose keys the fields of :class:`Settings` are, and their defaults
+#: the config sections whose keys the fields of :class:`Settings` are
 SECTIONS = ("recovery", "recovery.nonconvex")
-DEFAULTS = schema_defaults(*SECTIONS)
 
 
 @dataclass
+@schema_defaults_of(*SECTIONS)
 class Settings:
     """Everything a trial needs besides its identity (from the config, via params). The
     fields are the keys recovery.<key> (convex programs) and recovery.nonconvex.<key>
     (training); their defaults are the config schema's."""
 
-    solver: str = DEFAULTS["solver"]
-    clarabel_method: str = DEFAULTS["clarabel_method"]
-    formulation: str = DEFAULTS["formulation"]
-    strategy: str = DEFAULTS["strategy"]
-    tol: float = DEFAULTS["tol"]
-    beta: float = DEFAULTS["beta"]
-    all_ones_check: str = DEFAULTS["all_ones_check"]
-    min_directions: int = DEFAULTS["min_directions"]
-    epochs: int = DEFAULTS["epochs"]
-    lr: float = DEFAULTS["lr"]
-    weight_decay: float = DEFAULTS["weight_decay"]
-    reset_optimizer: bool = DEFAULTS["reset_optimizer"]
-    width_extra: int = DEFAULTS["width_extra"]
+    solver: str
+    clarabel_method: str
+    formulation: str
+    strategy: str
+    tol: float
+    beta: float
+    all_ones_check: str
+    min_directions: int
+    epochs: int
+    lr: float
+    weight_decay: float
+    reset_optimizer: bool
+    width_extra: int
 
     @classmethod
     def from_dict(cls, values: dict[str, Any]) -> Settings:

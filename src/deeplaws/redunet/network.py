@@ -22,7 +22,7 @@ from typing import Any, ClassVar
 import numpy as np
 import torch
 
-from deeplaws.common.config import schema_defaults
+from deeplaws.common.config import schema_defaults_of
 from deeplaws.redunet.layers import apply_layer, build_operators
 from deeplaws.redunet.rates import coding_rate, compressed_rate
 from deeplaws.redunet.spectral import Spectrum, from_spectrum
@@ -32,11 +32,8 @@ log = logging.getLogger(__name__)
 RATE_KEYS = ("dR_est", "R_est", "Rc_est", "dR_true", "R_true", "Rc_true")
 
 
-#: the schema's defaults of the construction switches shared by every experiment
-DEFAULTS = schema_defaults("redunet")
-
-
 @dataclass
+@schema_defaults_of("redunet", aliases={"lambda_": "lambda"})
 class ConstructionConfig:
     """Hyper-parameters of one forward construction, named as the config's keys
     (``redunet.<key>``, ``redunet.lambda`` as ``lambda_``, a Python keyword otherwise; the
@@ -45,21 +42,17 @@ class ConstructionConfig:
 
     layers: int
     eta: float
-    eps2: float = DEFAULTS["eps2"]  # ε² of the rates
-    lambda_: float = float(
-        DEFAULTS["lambda"]
-    )  # λ, the softmax sharpness of the membership estimate
-    # "soft" (code) or "hard" (true labels: exact gradient)
-    train_membership: str = DEFAULTS["train_membership"]
-    # vector layers only: α_j = 1/ε² (pre-2021-04 code)
-    legacy_class_alpha: bool = DEFAULTS["legacy_class_alpha"]
+    eps2: float  # ε² of the rates
+    lambda_: float  # λ, the softmax sharpness of the membership estimate
+    train_membership: str  # "soft" (code) or "hard" (true labels: exact gradient)
+    legacy_class_alpha: bool  # vector layers only: α_j = 1/ε² (pre-2021-04 code)
     log_every: int = 1
     # "fast": NumPy/BLAS on the CPU (deeplaws.redunet.fast); "reference": this module's
     # torch implementation (CPU or CUDA), against which the fast one is tested
-    backend: str = DEFAULTS["backend"]
+    backend: str
     # class weights of the true-label R_c of evaluation sets: "set" (the set's own class
     # shares n_j/n) or "train" (the training shares γ, as the official code weights R_c)
-    true_class_weights: str = DEFAULTS["true_class_weights"]
+    true_class_weights: str
     # keep the real features of ``snapshot_sets`` after every Nth layer (0 = none); layer 0
     # (the input of layer 1) and the last layer are always kept when N >= 1
     snapshot_every: int = 0

@@ -8,7 +8,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from deeplaws.common.config import check_config, schema_defaults, schema_section
+from deeplaws.common.config import (
+    check_config,
+    schema_defaults,
+    schema_defaults_of,
+    schema_section,
+)
 from deeplaws.recovery import experiments
 from deeplaws.redunet.network import ConstructionConfig
 from deeplaws.separation import batched, runs, training
@@ -47,6 +52,30 @@ def test_schema_section_and_defaults_read_the_yaml() -> None:
     assert 99.0 not in schema_defaults("recovery")["sigmas"]
     with pytest.raises(ValueError, match="more than one"):
         schema_defaults("recovery", "recovery")
+
+
+def test_the_decorator_fills_the_schema_defaults_of_keys_only() -> None:
+    @dataclasses.dataclass
+    @schema_defaults_of("redunet", aliases={"lambda_": "lambda"})
+    class Toy:
+        layers: int  # no key of the section: stays required
+        lambda_: float  # the key lambda, written 500 in the schema: a float here
+        eps2: float
+        backend: str = "reference"  # a default of its own is kept
+
+    toy = Toy(layers=2)
+    assert toy.lambda_ == _default("redunet", "lambda") and type(toy.lambda_) is float
+    assert toy.eps2 == _default("redunet", "eps2") and toy.backend == "reference"
+    with pytest.raises(TypeError):
+        Toy()  # type: ignore[call-arg]
+
+    @dataclasses.dataclass
+    @schema_defaults_of("redunet")
+    class Renamed:
+        epsilon2: float  # no such key: no default
+
+    with pytest.raises(TypeError):
+        Renamed()  # type: ignore[call-arg]
 
 
 def test_recovery_settings_are_keys_with_the_schema_defaults() -> None:
