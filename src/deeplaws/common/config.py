@@ -13,19 +13,15 @@ have ``start <= stop`` and a stop reached by whole steps. The checks that relate
 
 from __future__ import annotations
 
-import copy
 import difflib
-import functools
 import math
 import re
-from collections.abc import Callable, Iterator, Mapping, MutableMapping
+from collections.abc import Iterator, Mapping, MutableMapping
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import jsonschema
 import yaml
-
-T = TypeVar("T")
 
 
 class ConfigError(ValueError):
@@ -53,60 +49,6 @@ def check_yaml_files(*paths: str | Path) -> None:
 
 def load_schema(path: str | Path) -> dict[str, Any]:
     return load_yaml(path)
-
-
-#: the config schema of the pipeline, in the repository that holds this package (src/deeplaws)
-SCHEMA_PATH = Path(__file__).resolve().parents[3] / "workflow" / "schemas" / "config.schema.yaml"
-
-
-@functools.cache
-def _pipeline_schema() -> dict[str, Any]:
-    return load_schema(SCHEMA_PATH)
-
-
-def schema_section(dotted: str, schema: Mapping[str, Any] | None = None) -> Mapping[str, Any]:
-    """The schema of the config section at a dotted key such as ``recovery.nonconvex``
-    (of the pipeline's schema unless ``schema`` is given)."""
-    node: Mapping[str, Any] = _pipeline_schema() if schema is None else schema
-    for part in dotted.split("."):
-        node = node["properties"][part]
-    return node
-
-
-def schema_defaults(*sections: str) -> dict[str, Any]:
-    """The schema's default of every key of these config sections that has one, by key
-    (a copy). The one source of the defaults of the packages' settings classes: their
-    fields are named as the keys and take their defaults from here."""
-    out: dict[str, Any] = {}
-    for dotted in sections:
-        for key, sub in schema_section(dotted)["properties"].items():
-            if "default" in sub:
-                if key in out:
-                    raise ValueError(f"{key!r} is a key of more than one of {sections}")
-                out[key] = copy.deepcopy(sub["default"])
-    return out
-
-
-def schema_defaults_of(
-    *sections: str, aliases: Mapping[str, str] | None = None
-) -> Callable[[type[T]], type[T]]:
-    """A class decorator, under ``@dataclass``: every annotated field named as a key of these
-    config sections, and without a default of its own, takes the schema's default of the key
-    (as a float where the field is a float). ``aliases``: field -> key, where a key is no
-    Python name (``lambda_`` -> ``lambda``)."""
-    defaults = schema_defaults(*sections)
-
-    def apply(cls: type[T]) -> type[T]:
-        for name, annotation in cls.__annotations__.items():
-            key = (aliases or {}).get(name, name)
-            if key in defaults and name not in cls.__dict__:
-                value = defaults[key]
-                if annotation in ("float", float) and type(value) is int:
-                    value = float(value)
-                setattr(cls, name, value)
-        return cls
-
-    return apply
 
 
 def merge_configs(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:

@@ -22,8 +22,8 @@ from typing import Any
 import yaml
 
 from deeplaws.claims import load_registry
-from deeplaws.common import io
 from deeplaws.common.config import check_config, merge_configs
+from deeplaws.common.markers import replace_region as _replace
 from deeplaws.recovery.captions import CAPTIONS as RECOVERY_CAPTIONS
 from deeplaws.recovery.figures import FIGURE_IDS, figure_specs
 from deeplaws.redunet import registry as redunet
@@ -195,7 +195,7 @@ def tables(root: Path) -> dict[str, str]:
 
 def replace_region(text: str, table: str) -> str:
     """``text`` with the region between the figure markers replaced by ``table``."""
-    return io.replace_region(text, table, BEGIN, END)
+    return _replace(text, table, BEGIN, END)
 
 
 def pages(root: Path) -> dict[Path, str]:

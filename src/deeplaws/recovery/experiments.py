@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from deeplaws.common.config import schema_defaults_of
+from deeplaws.common.defaults import schema_defaults_of
 from deeplaws.common.seeding import derive_seed, make_rng
 from deeplaws.recovery import arrangements, convex, data, metrics
 from deeplaws.recovery.layout import (  # noqa: F401 - the layout, re-exported

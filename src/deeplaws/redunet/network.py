@@ -22,7 +22,7 @@ from typing import Any, ClassVar
 import numpy as np
 import torch
 
-from deeplaws.common.config import schema_defaults_of
+from deeplaws.common.defaults import schema_defaults_of
 from deeplaws.redunet.layers import apply_layer, build_operators
 from deeplaws.redunet.rates import coding_rate, compressed_rate
 from deeplaws.redunet.spectral import Spectrum, from_spectrum

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from deeplaws.common.config import schema_defaults
+from deeplaws.common.defaults import schema_defaults
 from deeplaws.common.io import atomic_path
 from deeplaws.common.seeding import seed_everything
 from deeplaws.data.dataset import load_dataset, normalized_images

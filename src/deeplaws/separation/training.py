@@ -26,7 +26,7 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
-from deeplaws.common.config import schema_defaults
+from deeplaws.common.defaults import schema_defaults
 from deeplaws.separation.constants import OPTIMIZERS
 from deeplaws.separation.constants import PROTOCOLS as VARIANTS
 from deeplaws.separation.models import TapNet

@@ -17,7 +17,7 @@ from deeplaws.claims import (
     render_markdown,
     unmet,
 )
-from deeplaws.common.io import replace_region
+from deeplaws.common.markers import replace_region
 
 ROOT = Path(__file__).resolve().parents[3]
 SCHEMA = ROOT / "workflow/schemas/claims.schema.yaml"

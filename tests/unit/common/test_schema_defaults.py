@@ -8,12 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from deeplaws.common.config import (
-    check_config,
-    schema_defaults,
-    schema_defaults_of,
-    schema_section,
-)
+from deeplaws.common.config import check_config
+from deeplaws.common.defaults import schema_defaults, schema_defaults_of, schema_section
 from deeplaws.recovery import experiments
 from deeplaws.redunet.network import ConstructionConfig
 from deeplaws.separation import batched, runs, training

@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from deeplaws.claims import COUNTS_BEGIN, COUNTS_END, render_counts, render_markdown
-from deeplaws.common.io import atomic_path, replace_region
+from deeplaws.common.io import atomic_path
 from deeplaws.common.logging import setup_logging
+from deeplaws.common.markers import replace_region
 
 if TYPE_CHECKING:
     from snakemake.script import snakemake
