@@ -457,24 +457,15 @@ def fit_jobs(ratios: dict[str, list[float]]) -> None:
     write_calibration(programs, note)
 
 
-def _merge(base: dict, over: dict) -> dict:
-    out = dict(base)
-    for key, value in over.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = _merge(out[key], value)
-        else:
-            out[key] = value
-    return out
-
-
 def project(configfile: str) -> None:
     import yaml
 
+    from deeplaws.common.config import merge_configs
     from deeplaws.recovery import cost as layout
 
     config = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
     if configfile:
-        config = _merge(config, yaml.safe_load(Path(configfile).read_text()))
+        config = merge_configs(config, yaml.safe_load(Path(configfile).read_text()))
     rc = config["recovery"]
     variants = [
         (f"the config (strategy {rc.get('strategy', 'working_set')})", {}),

@@ -163,7 +163,8 @@ def batch_epoch(layer_num: int, width: int, n_nets: int, n: int = 1000, epochs: 
     seed_everything(666)
     model = build_model("GFNN", (1, 10, 10), layer_num, width)
     members = [Member("adam", 1e-4)] * n_nets
-    out = train_batch(model, members, X, y, X[:10], y[:10], epochs=epochs)  # type: ignore[arg-type]
+    data = Tensors(X, y, X[:10], y[:10], (1, 10, 10), {})
+    out = train_batch(model, members, data, epochs=epochs)  # type: ignore[arg-type]
     return out[0].result.wall_seconds / epochs
 
 

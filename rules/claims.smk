@@ -1,5 +1,7 @@
 # The reproduction report: every paper claim of config/claims.yaml checked against this
 # config's results (results/claims.{csv,md,html}), and the README gallery (docs/gallery/).
+# readme_gallery also rewrites the claim counts between the claims markers of README.md in
+# place: README.md is no declared output (Snakemake removes an output before its job runs).
 # A claim whose requirements (`requires:`) do not hold, or whose figure this config does not
 # make, is NOT RUN with the reason; a FAIL is a finding and never fails the workflow.
 # Helpers in rules/common_claims.smk.
@@ -52,6 +54,7 @@ rule readme_gallery:
     params:
         code=code_of("claims/readme_gallery.py"),
         link_prefix="../",
+        readme="README.md",
     threads: 1
     resources:
         mem_mb=scaled_mem(500),

@@ -3,6 +3,9 @@
 
 import os
 from pathlib import Path
+from types import SimpleNamespace
+
+from jinja2 import Environment as _JinjaEnvironment
 
 from snakemake.exceptions import WorkflowError
 
@@ -63,6 +66,21 @@ def code_of(script):
     (deeplaws.common.codedeps). Passed as a param, so a real edit of a module reruns
     exactly the jobs whose scripts reach it, and a comment edit reruns nothing."""
     return fingerprint(ROOT / "workflow" / "scripts" / script, ROOT / "src")
+
+
+# the settings with which the report renders caption files (snakemake.report)
+_CAPTIONS = _JinjaEnvironment(trim_blocks=True, lstrip_blocks=True)
+
+
+def render_caption(name, params=None, wildcards=None):
+    """The text of caption file workflow/report/<name> rendered with the given values of
+    snakemake.params and snakemake.wildcards: the caption of one figure of a rule that
+    draws several kinds (its own caption file shows params.caption)."""
+    text = (ROOT / "workflow/report" / name).read_text()
+    snakemake = SimpleNamespace(
+        params=SimpleNamespace(**(params or {})), wildcards=SimpleNamespace(**(wildcards or {}))
+    )
+    return _CAPTIONS.from_string(text).render(snakemake=snakemake)
 
 
 # --- resources -----------------------------------------------------------------------------

@@ -3,21 +3,16 @@
 # Rules in rules/claims.smk; helpers (registry, reasons, input functions, targets) here.
 
 from deeplaws.claims import load_registry as _claims_load, unmet as _claims_unmet
+from deeplaws.common.docs_tables import gallery as _docs_gallery
 
 CLAIMS_REGISTRY = "config/claims.yaml"
 CLAIMS_SCHEMA = "workflow/schemas/claims.schema.yaml"
 CLAIMS = _claims_load(ROOT / CLAIMS_REGISTRY, ROOT / CLAIMS_SCHEMA)
 
-# README gallery: docs/gallery/<name> <- the figure it copies (one or two per paper + data).
-GALLERY = {
-    "data_overview.png": "results/figures/data/overview.png",
-    "redunet_fig2a-c_gaussian2d.png": "results/figures/redunet/fig2a-c_gaussian2d.png",
-    "redunet_fig2d-f_gaussian3d.png": "results/figures/redunet/fig2d-f_gaussian3d.png",
-    "recovery_sk_rec_relax.png": "results/figures/recovery/sk_rec_relax.png",
-    "recovery_nm_rec_1.png": "results/figures/recovery/nm_rec_1.png",
-    "separation_fig1_optimizers.png": "results/figures/separation/fig1_optimizers.png",
-    "separation_depth_cfm.png": "results/figures/separation/depth_cfm.png",
-}
+# README gallery: docs/gallery/<part>_<figure>.png <- the figure it copies (one or two per
+# paper + data; the figures of deeplaws.common.docs_tables.GALLERY_FIGURES, checked
+# against the registries).
+GALLERY = _docs_gallery(ROOT)
 
 
 def claims_reasons():

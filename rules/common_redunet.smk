@@ -1,11 +1,18 @@
 # Helpers of the redunet rules (paths, experiment table, params, targets). No rules here.
 
+import re
+
 from deeplaws.redunet import registry as redunet_registry
 
 # experiment -> (kind, figure name stem, plot type), from deeplaws.redunet.registry
 REDUNET_EXPERIMENTS = {e.name: (e.kind, e.stem, e.plot) for e in redunet_registry.EXPERIMENTS.values()}
 REDUNET_EXP_RE = "|".join(REDUNET_EXPERIMENTS)
 redunet_dir = redunet_registry.directory
+# figure name -> its experiment and plot type (the {figure} of redunet_plot_figure)
+REDUNET_FIGURES = redunet_registry.FIGURES
+REDUNET_FIGURE_RE = "|".join(re.escape(name) for name in REDUNET_FIGURES)
+# MB of a plot job, by plot type (another type: 2000)
+REDUNET_PLOT_MEM = {"gaussian": 1000, "invariance": 2000, "appendix": 2000, "table": 1000}
 
 
 def redunet_dataset(wildcards):
@@ -35,6 +42,25 @@ def redunet_switches(wildcards):
 def redunet_threads(wildcards):
     """Vector experiments are many tiny operations: one thread is fastest."""
     return 1 if REDUNET_EXPERIMENTS[wildcards.experiment][0] == "vector" else 2
+
+
+def redunet_plot_inputs(wildcards):
+    """The style file, the intermediates the figure's plot type reads, and its script (an
+    input, so that an edit of the script reruns its figures)."""
+    fig = REDUNET_FIGURES[wildcards.figure]
+    return {
+        "rc": "matplotlibrc",
+        **fig.inputs(),
+        "script": f"workflow/scripts/redunet/plot_{fig.plot}.py",
+    }
+
+
+def redunet_caption(wildcards):
+    """The report caption of a figure: the caption file of its plot type
+    (workflow/report/redunet_<type>.rst)."""
+    fig = REDUNET_FIGURES[wildcards.figure]
+    values = {"experiment": fig.experiment, "panels": fig.panels}
+    return render_caption(f"redunet_{fig.plot}.rst", wildcards=values)
 
 
 def redunet_experiments():

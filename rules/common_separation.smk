@@ -1,6 +1,7 @@
 # Helpers of the separation rules (wildcards, resources). No rules here. The figures, runs
 # and batches of the current config come from the package (deeplaws.separation.registry).
 
+import re
 from types import SimpleNamespace
 
 from deeplaws.separation.paths import (
@@ -44,6 +45,8 @@ SEP_REGISTRY = Registry(SEP, config["data"]["subsets"]["keys"])
 SEP_FIGURES = SEP_REGISTRY.figures
 SEP_PERTURB_RUNS = SEP_REGISTRY.perturbation_runs
 SEP_BATCHES = SEP_REGISTRY.batches
+# the {figure} wildcard of separation_plot_figure, a figure of this config (or nothing)
+SEP_FIGURE_RE = "|".join(re.escape(name) for name in SEP_FIGURES) or "(?!)"
 
 # models whose taps are large: more memory and time per job
 SEP_BIG = {"GFNNOriginal": 2, "FNNSW": 2, "FNNWS": 2, "FNNMIX": 2}
@@ -87,6 +90,13 @@ def sep_batch_runtime(runs):
     """Minutes of a batch job: one net's time, plus half a net per further member."""
     one = sep_runtime(SimpleNamespace(**runs[0]))
     return int(one * (1 + 0.5 * (len(runs) - 1)))
+
+
+def sep_caption(wildcards):
+    """The report caption of a separation figure (workflow/report/separation_<caption>.rst)."""
+    fig = SEP_FIGURES[wildcards.figure]
+    values = {"bn_mode": fig.bn_mode, "epochs": fig.epochs, "lr_rule": SEP["lr_rule"]}
+    return render_caption(f"separation_{fig.caption}.rst", params=values)
 
 
 def separation_outputs():

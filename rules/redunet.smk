@@ -1,5 +1,7 @@
 # P1 ReduNet, "Deep Networks from the Principle of Rate Reduction" (Chan et al.).
-# One compute rule per experiment (construction + evaluation), then the figure rules.
+# One compute rule per experiment (construction + evaluation), then one figure rule for
+# every figure and accuracy table ({figure}: a figure of deeplaws.redunet.registry, drawn by
+# the script and caption of its plot type).
 
 # ---------------------------------------------------------------- compute rules
 
@@ -37,121 +39,38 @@ rule redunet_construct_network:
 # ---------------------------------------------------------------- figure rules
 
 
-rule redunet_plot_gaussian:
+rule redunet_plot_figure:
     input:
-        rc="matplotlibrc",
-        rates="results/redunet/{experiment}/rates.npz",
-        features="results/redunet/{experiment}/features.npz",
+        unpack(redunet_plot_inputs),
     output:
         pdf=report(
-            "results/figures/redunet/fig2{panels,a-c|d-f}_{experiment,gaussian[23]d}.pdf",
-            caption="../workflow/report/redunet_gaussian.rst",
+            "results/figures/redunet/{figure}.pdf",
+            caption="../workflow/report/redunet_figure.rst",
             category="ReduNet",
-            labels={"figure": "Fig 2({panels}) {experiment}"},
+            labels=lambda wildcards: {"figure": REDUNET_FIGURES[wildcards.figure].label},
         ),
-        png="results/figures/redunet/fig2{panels}_{experiment}.png",
+        png="results/figures/redunet/{figure}.png",
     log:
-        logs("redunet_plot_gaussian", "fig2{panels}_{experiment}"),
+        logs("redunet_plot_figure", "{figure}"),
+    benchmark:
+        benchmarks("redunet_plot_figure", "{figure}")
+    wildcard_constraints:
+        figure=REDUNET_FIGURE_RE,
     params:
-        code=code_of("redunet/plot_gaussian.py"),
+        code=lambda wc: code_of(f"redunet/plot_{REDUNET_FIGURES[wc.figure].plot}.py"),
+        plot=lambda wc: REDUNET_FIGURES[wc.figure].plot,
+        experiment=lambda wc: REDUNET_FIGURES[wc.figure].experiment,
+        panels=lambda wc: REDUNET_FIGURES[wc.figure].panels,
         convention=lookup(dpath="redunet/plot_rates", within=config),
         dpi=lookup(dpath="figures/dpi", within=config),
+        caption=redunet_caption,
     threads: 1
     resources:
-        mem_mb=scaled_mem(1000),
+        mem_mb=scaled_mem(lambda wc: REDUNET_PLOT_MEM.get(REDUNET_FIGURES[wc.figure].plot, 2000)),
         runtime=5,
     conda:
         ENV
     message:
-        "Plotting Fig 2({wildcards.panels}) of ReduNet: {wildcards.experiment}"
+        "Plotting the ReduNet figure {wildcards.figure}"
     script:
-        "../workflow/scripts/redunet/plot_gaussian.py"
-
-
-rule redunet_plot_invariance:
-    input:
-        rc="matplotlibrc",
-        similarity="results/redunet/{experiment}/similarity.npz",
-    output:
-        pdf=report(
-            "results/figures/redunet/fig3{panels,a-d|e-h}_{experiment,mnist_rotation|mnist_translation}.pdf",
-            caption="../workflow/report/redunet_invariance.rst",
-            category="ReduNet",
-            labels={"figure": "Fig 3({panels}) {experiment}"},
-        ),
-        png="results/figures/redunet/fig3{panels,a-d|e-h}_{experiment,mnist_rotation|mnist_translation}.png",
-    log:
-        logs("redunet_plot_invariance", "fig3{panels}_{experiment}"),
-    params:
-        code=code_of("redunet/plot_invariance.py"),
-        dpi=lookup(dpath="figures/dpi", within=config),
-    threads: 1
-    resources:
-        mem_mb=scaled_mem(2000),
-        runtime=5,
-    conda:
-        ENV
-    message:
-        "Plotting Fig 3({wildcards.panels}) of ReduNet: {wildcards.experiment}"
-    script:
-        "../workflow/scripts/redunet/plot_invariance.py"
-
-
-rule redunet_plot_appendix:
-    input:
-        rc="matplotlibrc",
-        rates="results/redunet/{experiment}/rates.npz",
-        similarity="results/redunet/{experiment}/similarity.npz",
-    output:
-        pdf=report(
-            f"results/figures/redunet/appendix_{{experiment,{REDUNET_EXP_RE}}}.pdf",
-            caption="../workflow/report/redunet_appendix.rst",
-            category="ReduNet",
-            labels={"figure": "appendix {experiment}"},
-        ),
-        png="results/figures/redunet/appendix_{experiment}.png",
-    log:
-        logs("redunet_plot_appendix", "{experiment}"),
-    params:
-        code=code_of("redunet/plot_appendix.py"),
-        convention=lookup(dpath="redunet/plot_rates", within=config),
-        dpi=lookup(dpath="figures/dpi", within=config),
-    threads: 1
-    resources:
-        mem_mb=scaled_mem(2000),
-        runtime=5,
-    conda:
-        ENV
-    message:
-        "Plotting the appendix figure of ReduNet: {wildcards.experiment}"
-    script:
-        "../workflow/scripts/redunet/plot_appendix.py"
-
-
-rule redunet_plot_table:
-    input:
-        rc="matplotlibrc",
-        accuracy="results/redunet/{experiment}/accuracy.csv",
-    output:
-        pdf=report(
-            f"results/figures/redunet/table_{{experiment,{REDUNET_EXP_RE}}}.pdf",
-            caption="../workflow/report/redunet_table.rst",
-            category="ReduNet",
-            labels={"figure": "accuracy table {experiment}"},
-        ),
-        png="results/figures/redunet/table_{experiment}.png",
-    log:
-        logs("redunet_plot_table", "{experiment}"),
-    params:
-        code=code_of("redunet/plot_table.py"),
-        dpi=lookup(dpath="figures/dpi", within=config),
-    threads: 1
-    resources:
-        mem_mb=scaled_mem(1000),
-        runtime=5,
-    conda:
-        ENV
-    message:
-        "Rendering the accuracy table of ReduNet: {wildcards.experiment}"
-    script:
-        "../workflow/scripts/redunet/plot_table.py"
+        "../workflow/scripts/redunet/plot_{params.plot}.py"

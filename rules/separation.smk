@@ -1,7 +1,9 @@
 # P3 Equi-separation law, "A law of data separation in deep learning" (He & Su, PNAS 2023).
-# Compute rules (train a network, measure its D profile), then one figure rule per figure
-# of the current config: rules separation_train_<batch> and separation_plot_<figure>, from
-# the registry deeplaws.separation.registry (`snakemake --list-rules` names them all).
+# Compute rules (train a batch of nets, measure each D profile), then the figure rule
+# separation_plot_figure ({figure}: a figure of deeplaws.separation.registry).
+# Training stays one rule per batch (separation_train_<batch>, listed by
+# `snakemake --list-rules`) because a batch writes a config-dependent number of runs and a
+# Snakemake rule's outputs cannot vary in number with its wildcards.
 
 # ---------------------------------------------------------------- compute rules
 
@@ -106,47 +108,48 @@ rule separation_perturb_weights:
 
 # ---------------------------------------------------------------- figure rules
 
-for _name, _fig in SEP_FIGURES.items():
-
-    rule:
-        name:
-            f"separation_plot_{_name}"
-        input:
-            profiles=_fig.profiles,
-            trains=_fig.trains,
-            style="matplotlibrc",
-        output:
-            pdf=report(
-                f"results/figures/separation/{_name}.pdf",
-                caption=f"../workflow/report/separation_{_fig.caption}.rst",
-                category="Equi-separation law",
-                labels={"figure": _name},
-            ),
-            png=f"results/figures/separation/{_name}.png",
-            bare=f"results/figures/separation/bare/{_name}.png",
-            sidecar=f"results/figures/separation/{_name}.json",
-        log:
-            logs(f"separation_plot_{_name}", _name),
-        params:
-            code=code_of("separation/plot_figure.py"),
-            name=_name,
-            panels=_fig.panels,
-            title=_fig.title,
-            ncols=_fig.ncols,
-            epochs=_fig.epochs,
-            lr_rule=lookup(dpath="separation/lr_rule", within=config),
-            bn_mode=_fig.bn_mode,
-            dpi=lookup(dpath="figures/dpi", within=config),
-        threads: 1
-        resources:
-            mem_mb=scaled_mem(1000),
-            runtime=5,
-        conda:
-            ENV
-        message:
-            f"Plotting the separation figure {_name}"
-        script:
-            "../workflow/scripts/separation/plot_figure.py"
+rule separation_plot_figure:
+    input:
+        profiles=lambda wc: SEP_FIGURES[wc.figure].profiles,
+        trains=lambda wc: SEP_FIGURES[wc.figure].trains,
+        style="matplotlibrc",
+    output:
+        pdf=report(
+            "results/figures/separation/{figure}.pdf",
+            caption="../workflow/report/separation_figure.rst",
+            category="Equi-separation law",
+            labels={"figure": "{figure}"},
+        ),
+        png="results/figures/separation/{figure}.png",
+        bare="results/figures/separation/bare/{figure}.png",
+        sidecar="results/figures/separation/{figure}.json",
+    log:
+        logs("separation_plot_figure", "{figure}"),
+    benchmark:
+        benchmarks("separation_plot_figure", "{figure}")
+    wildcard_constraints:
+        figure=SEP_FIGURE_RE,
+    params:
+        code=code_of("separation/plot_figure.py"),
+        name="{figure}",
+        panels=lambda wc: SEP_FIGURES[wc.figure].panels,
+        title=lambda wc: SEP_FIGURES[wc.figure].title,
+        ncols=lambda wc: SEP_FIGURES[wc.figure].ncols,
+        epochs=lambda wc: SEP_FIGURES[wc.figure].epochs,
+        lr_rule=lookup(dpath="separation/lr_rule", within=config),
+        bn_mode=lambda wc: SEP_FIGURES[wc.figure].bn_mode,
+        dpi=lookup(dpath="figures/dpi", within=config),
+        caption=sep_caption,
+    threads: 1
+    resources:
+        mem_mb=scaled_mem(1000),
+        runtime=5,
+    conda:
+        ENV
+    message:
+        "Plotting the separation figure {wildcards.figure}"
+    script:
+        "../workflow/scripts/separation/plot_figure.py"
 
 
 if SEP_PERTURB_RUNS:

@@ -17,7 +17,13 @@ import numpy as np
 import pytest
 import yaml
 
-from deeplaws.common.config import ConfigError, check_config, load_schema, load_yaml
+from deeplaws.common.config import (
+    ConfigError,
+    check_config,
+    load_schema,
+    load_yaml,
+    merge_configs,
+)
 from deeplaws.common.device import DeviceError, check_devices
 from deeplaws.common.io import CorruptFileError, load_json, load_npz, save_json, save_npz
 from deeplaws.data.download import REGISTRY, ChecksumError, RawFileError, resolve, verify_raw
@@ -29,18 +35,8 @@ SCHEMA = load_schema(ROOT / "workflow/schemas/config.schema.yaml")
 BASE = yaml.safe_load((ROOT / "config/config.yaml").read_text())
 
 
-def merge(a: dict, b: dict) -> dict:
-    """Snakemake's merge of a --configfile into the config: nested keys are updated."""
-    for k, v in b.items():
-        if isinstance(v, dict) and isinstance(a.get(k), dict):
-            merge(a[k], v)
-        else:
-            a[k] = v
-    return a
-
-
 def config_with(override: dict) -> dict:
-    return merge(copy.deepcopy(BASE), copy.deepcopy(override))
+    return copy.deepcopy(merge_configs(BASE, override))
 
 
 def test_the_base_config_is_valid():

@@ -6,23 +6,29 @@ inputs the current config produces and marks the others NOT RUN with the reason.
 """
 
 from deeplaws.claims.core import (
+    COUNTS_BEGIN,
+    COUNTS_END,
     STATUS_ORDER,
     Claim,
     evaluate,
     load_registry,
     metric,
+    render_counts,
     render_html,
     render_markdown,
     unmet,
 )
 
 __all__ = [
+    "COUNTS_BEGIN",
+    "COUNTS_END",
     "STATUS_ORDER",
     "Claim",
     "evaluate",
     "load_registry",
     "metric",
     "render_html",
+    "render_counts",
     "render_markdown",
     "unmet",
 ]

@@ -240,6 +240,22 @@ def render_markdown(frame: pd.DataFrame, link_prefix: str = "") -> str:
     return "\n".join(lines) + "\n"
 
 
+#: the markers of the claim counts in README.md
+COUNTS_BEGIN, COUNTS_END = "<!-- claims:begin -->", "<!-- claims:end -->"
+COUNTED = ("PASS", "FAIL", "NOT RUN")
+
+
+def render_counts(frame: pd.DataFrame) -> str:
+    """How many paper claims PASS, FAIL and are NOT RUN, per paper and in all (Markdown)."""
+    claims, _ = _split(frame)
+    rows = [(p, claims[claims["paper"] == p]) for p in sorted(set(claims["paper"]))]
+    lines = ["| paper | " + " | ".join(COUNTED) + " |", "|---" * (len(COUNTED) + 1) + "|"]
+    for name, part in [*rows, ("all", claims)]:
+        counts = part["status"].value_counts().to_dict()
+        lines.append(f"| {name} | " + " | ".join(str(counts.get(s, 0)) for s in COUNTED) + " |")
+    return "\n".join(lines)
+
+
 def render_html(frame: pd.DataFrame, title: str = "deeplaws: paper claims") -> str:
     """A self-contained HTML page of the claims table (FAIL first, coloured by status)."""
     colour = {"PASS": "#d8f0d8", "FAIL": "#f6d0d0", "NOT RUN": "#eeeeee", MEASURED: "#dde8f6"}

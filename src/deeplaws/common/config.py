@@ -51,6 +51,19 @@ def load_schema(path: str | Path) -> dict[str, Any]:
     return load_yaml(path)
 
 
+def merge_configs(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    """``over`` merged into ``base`` key by key, as a second ``--configfile`` updates the
+    config: nested mappings are merged, any other value of ``over`` replaces. Neither input
+    is changed (values not overridden are shared, not copied)."""
+    out = dict(base)
+    for key, value in over.items():
+        if isinstance(value, Mapping) and isinstance(base.get(key), Mapping):
+            out[key] = merge_configs(base[key], value)
+        else:
+            out[key] = value
+    return out
+
+
 # --- generic checks --------------------------------------------------------------------------
 
 

@@ -9,6 +9,7 @@ jobs do not list this module as an input.
 from __future__ import annotations
 
 import importlib
+from typing import Any
 
 import numpy as np
 
@@ -162,24 +163,16 @@ def unit_cost(
     return max(c[0] for c in costs), sum(c[1] for c in costs)
 
 
-def resources(
-    program: str,
-    unit: Unit,
-    ns: list[int],
-    ds: list[int],
-    trials: int,
-    k: int,
-    formulation: str = "conic",
-    sigma: float = 0.0,
-    strategy: str = "full",
-    planted: str = "gauss",
-) -> tuple[int, int]:
-    """(mem_mb, runtime minutes) for one job: the model with the margins above."""
-    mem, seconds = unit_cost(
-        program, unit, ns, ds, trials, k, formulation, sigma, strategy, planted
-    )
+def with_margins(mem: float, seconds: float) -> tuple[int, int]:
+    """(mem_mb, runtime minutes) a job requests for a model's (peak MiB, CPU seconds)."""
     runtime = TIME_MARGIN * seconds + JOB_STARTUP_S
     return int(np.ceil(MEM_MARGIN * mem / 100.0) * 100), int(np.ceil(runtime / 60.0))
+
+
+def resources(*args: Any, **kwargs: Any) -> tuple[int, int]:
+    """(mem_mb, runtime minutes) for one job: :func:`unit_cost` (same arguments) with the
+    margins above."""
+    return with_margins(*unit_cost(*args, **kwargs))
 
 
 def _span(spec: dict) -> list[float]:
@@ -217,8 +210,8 @@ def projection(
             program, {"jobs": 0, "trials": 0, "cpu_hours": 0.0, "requested_hours": 0.0}
         )
         for unit in units(program, pns, pds, trials, batch, rc["fanout"]["per_trial_min_n"]):
-            _, seconds = unit_cost(program, unit, pns, pds, trials, cell[0], form, *cell[1:])
-            _, minutes = resources(program, unit, pns, pds, trials, cell[0], form, *cell[1:])
+            mem, seconds = unit_cost(program, unit, pns, pds, trials, cell[0], form, *cell[1:])
+            _, minutes = with_margins(mem, seconds)
             p["jobs"] += 1
             p["trials"] += len(unit.tasks(pns, pds, trials))
             p["cpu_hours"] += seconds / 3600.0

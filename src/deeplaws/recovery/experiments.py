@@ -9,15 +9,15 @@ generator, SeedSequence(base, "recovery", program, panel, n, d, trial).
 
 from __future__ import annotations
 
-import itertools
 import logging
 import time
 import traceback
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from deeplaws.common.defaults import schema_defaults_of
 from deeplaws.common.seeding import derive_seed, make_rng
 from deeplaws.recovery import arrangements, convex, data, metrics
 from deeplaws.recovery.layout import (  # noqa: F401 - the layout, re-exported
@@ -32,32 +32,45 @@ from deeplaws.recovery.layout import (  # noqa: F401 - the layout, re-exported
     units,
 )
 
+if TYPE_CHECKING:
+    from deeplaws.recovery.store import Store
+
 log = logging.getLogger(__name__)
+LOG_RECORD = "%s %s n=%d d=%d trial=%d: status=%s recovered=%s dis_abs=%.3g dis_test=%.3g (%.2f s)"
+LOGGED = ("n", "d", "trial", "status", "recovered", "dis_abs", "dis_test", "wall_seconds")
 
 
 # ---------------------------------------------------------------- one trial
 
 
-@dataclass
-class Settings:
-    """Everything a trial needs besides its identity (from the config, via params)."""
+#: the config sections whose keys the fields of :class:`Settings` are
+SECTIONS = ("recovery", "recovery.nonconvex")
 
-    solver: str = "clarabel"
-    clarabel_method: str = "qdldl"
-    formulation: str = "conic"
-    strategy: str = "working_set"
-    tol: float = 1e-4
-    beta: float = 1e-6
-    all_ones_check: str = "lp"
-    min_directions: int = 50
-    epochs: int = 400
-    lr: float = 2e-3
-    weight_decay: float = 1e-6
-    reset_optimizer: bool = True
-    width_extra: int = 1
+
+@dataclass
+@schema_defaults_of(*SECTIONS)
+class Settings:
+    """Everything a trial needs besides its identity (from the config, via params). The
+    fields are the keys recovery.<key> (convex programs) and recovery.nonconvex.<key>
+    (training); their defaults are the config schema's."""
+
+    solver: str
+    clarabel_method: str
+    formulation: str
+    strategy: str
+    tol: float
+    beta: float
+    all_ones_check: str
+    min_directions: int
+    epochs: int
+    lr: float
+    weight_decay: float
+    reset_optimizer: bool
+    width_extra: int
 
     @classmethod
     def from_dict(cls, values: dict[str, Any]) -> Settings:
+        """From the params of a rule: config keys of the two sections, any subset."""
         known = set(cls.__dataclass_fields__)
         unknown = set(values) - known
         if unknown:
@@ -353,34 +366,30 @@ def run_unit(
     trials: int,
     base_seed: int,
     settings: dict[str, Any],
+    cache: Store | None = None,
 ) -> list[dict[str, Any]]:
-    """Every record of one unit of work, in (d, n, trial) order."""
+    """Every record of one unit of work, in (d, n, trial) order; with ``cache`` (a
+    store.Store), a trial found there is reused and every computed record is saved to it."""
     panel = Panel.parse(panel_key)
-    unit = Unit.parse(unit_key)
     s = Settings.from_dict(settings)
-    tasks = unit.tasks(ns, ds, trials)
+    cells: dict[tuple[int, int], list[int]] = {}
+    for n, d, t in Unit.parse(unit_key).tasks(ns, ds, trials):
+        cells.setdefault((n, d), []).append(t)
     records = []
-    if PROGRAMS[program].kind == "nonconvex":
-        # One batch per cell, always of all its trials, so a record does not depend on how
-        # the cell was split into jobs (a one-trial unit trains the cell, keeps its trial).
-        for (n, d), group in itertools.groupby(tasks, key=lambda t: (t[0], t[1])):
-            wanted = {t for _, _, t in group}
-            cell = run_nonconvex_cell(program, panel, n, d, list(range(trials)), base_seed, s)
-            records += [rec for rec in cell if rec["trial"] in wanted]
-    else:
-        records = [run_trial(program, panel, n, d, t, base_seed, s) for n, d, t in tasks]
-    for rec in records:
-        log.info(
-            "%s %s n=%d d=%d trial=%d: status=%s recovered=%s dis_abs=%.3g dis_test=%.3g (%.2f s)",
-            program,
-            panel_key,
-            rec["n"],
-            rec["d"],
-            rec["trial"],
-            rec["status"],
-            rec["recovered"],
-            rec["dis_abs"],
-            rec["dis_test"],
-            rec["wall_seconds"],
-        )
+    for (n, d), wanted in cells.items():
+        found = {t: cache.load(n, d, t) if cache is not None else None for t in wanted}
+        missing = [t for t, rec in found.items() if rec is None]
+        if missing and PROGRAMS[program].kind == "nonconvex":
+            # One batch per cell, always of all its trials, so that a record depends neither
+            # on how the cell was split into jobs nor on which of its trials were stored.
+            computed = run_nonconvex_cell(program, panel, n, d, list(range(trials)), base_seed, s)
+        else:
+            computed = [run_trial(program, panel, n, d, t, base_seed, s) for t in missing]
+        for rec in computed:
+            if cache is not None:
+                cache.save(n, d, rec["trial"], rec)
+            if rec["trial"] in missing:
+                found[rec["trial"]] = rec
+                log.info(LOG_RECORD, program, panel_key, *(rec[k] for k in LOGGED))
+        records += [found[t] for t in wanted]
     return records

@@ -77,6 +77,14 @@ def _sigma_row(
     ]
 
 
+def _planted_row(program: str, metric: str) -> list[PanelRef]:
+    """One panel per planted vector of the skip net, gauss then svmin."""
+    return [
+        PanelRef(program, Panel(planted=w), metric, f"w* {w}", 0, i)
+        for i, w in enumerate(("gauss", "svmin"))
+    ]
+
+
 def figure_specs(sigmas: list[float]) -> dict[str, FigureSpec]:
     """Every figure for the given noise levels."""
     S = list(sigmas)
@@ -88,28 +96,19 @@ def figure_specs(sigmas: list[float]) -> dict[str, FigureSpec]:
     add(
         "sk_test",
         "Skip net, training program 4.3: test distance (σ = 0)",
-        [
-            PanelRef("skip_train", Panel(planted=w), "dis_test", f"w* {w}", 0, i)
-            for i, w in enumerate(("gauss", "svmin"))
-        ],
+        _planted_row("skip_train", "dis_test"),
         "2d",
     )
     add(
         "sk_rec_relax",
         "Skip net, relaxed program 4.1: recovery rate",
-        [
-            PanelRef("skip_relaxed", Panel(planted=w), "recovered", f"w* {w}", 0, i)
-            for i, w in enumerate(("gauss", "svmin"))
-        ],
+        _planted_row("skip_relaxed", "recovered"),
         "2d",
     )
     add(
         "sk_rec_exact",
         "Skip net, cone-constrained program 4.3: recovery rate",
-        [
-            PanelRef("skip_train", Panel(planted=w), "recovered", f"w* {w}", 0, i)
-            for i, w in enumerate(("gauss", "svmin"))
-        ],
+        _planted_row("skip_train", "recovered"),
         "2d",
     )
     add(

@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -82,6 +83,42 @@ def save(path: Path, key: str, record: dict[str, Any]) -> None:
     save_json(path, {"key": key, "record": record})
 
 
+@dataclass
+class Store:
+    """The records of one (program, panel) record set under ``root``, keyed as above."""
+
+    root: str | Path
+    program: str
+    panel: str
+    base_seed: int
+    settings: dict[str, Any]
+    code: str
+    batch: int | None
+    reused: int = 0
+
+    def _entry(self, n: int, d: int, trial: int) -> tuple[Path, str]:
+        key = record_key(
+            self.program,
+            self.panel,
+            n,
+            d,
+            trial,
+            self.base_seed,
+            self.settings,
+            self.code,
+            self.batch,
+        )
+        return record_path(self.root, self.program, self.panel, n, d, trial), key
+
+    def load(self, n: int, d: int, trial: int) -> dict[str, Any] | None:
+        record = load(*self._entry(n, d, trial))
+        self.reused += record is not None
+        return record
+
+    def save(self, n: int, d: int, trial: int, record: dict[str, Any]) -> None:
+        save(*self._entry(n, d, trial), record)
+
+
 def run_unit(
     program: str,
     panel_key: str,
@@ -100,48 +137,15 @@ def run_unit(
     ``root`` None: no store, everything computed."""
     from deeplaws.recovery import experiments
 
+    args = (program, panel_key, unit_key, ns, ds, trials, base_seed, settings)
     if root is None:
-        recs = experiments.run_unit(
-            program, panel_key, unit_key, ns, ds, trials, base_seed, settings
-        )
+        recs = experiments.run_unit(*args)
         return recs, {"reused": 0, "computed": len(recs)}
-    panel = experiments.Panel.parse(panel_key)
-    unit = experiments.Unit.parse(unit_key)
-    s = experiments.Settings.from_dict(settings)
-    nonconvex = experiments.PROGRAMS[program].kind == "nonconvex"
-    batch = trials if nonconvex else None
-
-    def entry(n: int, d: int, t: int) -> tuple[Path, str]:
-        key = record_key(program, panel_key, n, d, t, base_seed, settings, code, batch)
-        return record_path(root, program, panel_key, n, d, t), key
-
-    records: list[dict[str, Any]] = []
-    stats = {"reused": 0, "computed": 0}
-    tasks = unit.tasks(ns, ds, trials)
-    cells: dict[tuple[int, int], list[int]] = {}
-    for n, d, t in tasks:
-        cells.setdefault((n, d), []).append(t)
-    for (n, d), wanted in cells.items():
-        found = {t: load(*entry(n, d, t)) for t in wanted}
-        missing = [t for t, rec in found.items() if rec is None]
-        if missing and nonconvex:
-            # One batch per cell, always of all its trials (a record must not depend on
-            # which of the cell's trials were stored): retrain the cell, store every trial.
-            cell = experiments.run_nonconvex_cell(
-                program, panel, n, d, list(range(trials)), base_seed, s
-            )
-            for rec in cell:
-                save(*entry(n, d, rec["trial"]), rec)
-                if rec["trial"] in missing:
-                    found[rec["trial"]] = rec
-        else:
-            for t in missing:
-                rec = experiments.run_trial(program, panel, n, d, t, base_seed, s)
-                save(*entry(n, d, t), rec)
-                found[t] = rec
-        stats["reused"] += len(wanted) - len(missing)
-        stats["computed"] += len(missing)
-        records += [found[t] for t in wanted]
+    # nonconvex trials train as one batch of all the cell's trials, part of their key
+    batch = trials if experiments.PROGRAMS[program].kind == "nonconvex" else None
+    store = Store(root, program, panel_key, base_seed, settings, code, batch)
+    records = experiments.run_unit(*args, cache=store)
+    stats = {"reused": store.reused, "computed": len(records) - store.reused}
     log.info(
         "%s %s %s: %d records reused from %s, %d computed",
         program,

@@ -184,16 +184,5 @@ def construct_fast(
             log.info("layer %d/%d (%.1f s)", layer + 1, cfg.layers, time.perf_counter() - t0)
     if pending is not None:
         finish(eng.true_rates(tr, scales_log))
-    seconds = time.perf_counter() - t0
-    out_rates = {
-        n: {key: np.asarray(v, dtype=np.float64) for key, v in r.items()} for n, r in rates.items()
-    }
-    return ConstructionResult(
-        features={n: S.to_torch() for n, S in sets.items()},
-        rates=out_rates,
-        layers_logged=np.asarray(logged),
-        seconds=seconds,
-        y_hat={n: np.stack(v) for n, v in y_hats.items()},
-        snapshot_layers=snaps.layers,
-        snapshots=snaps.data,
-    )
+    features = {n: S.to_torch() for n, S in sets.items()}
+    return ConstructionResult.collect(features, rates, logged, t0, y_hats, snaps)

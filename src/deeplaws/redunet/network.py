@@ -15,11 +15,14 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any, ClassVar
 
 import numpy as np
 import torch
 
+from deeplaws.common.defaults import schema_defaults_of
 from deeplaws.redunet.layers import apply_layer, build_operators
 from deeplaws.redunet.rates import coding_rate, compressed_rate
 from deeplaws.redunet.spectral import Spectrum, from_spectrum
@@ -30,28 +33,53 @@ RATE_KEYS = ("dR_est", "R_est", "Rc_est", "dR_true", "R_true", "Rc_true")
 
 
 @dataclass
+@schema_defaults_of("redunet", aliases={"lambda_": "lambda"})
 class ConstructionConfig:
     """Hyper-parameters of one forward construction, named as the config's keys
-    (``redunet.eps2``, ``redunet.lambda`` as ``lambda_``, a Python keyword otherwise; the
-    others from ``redunet.experiments.<name>``)."""
+    (``redunet.<key>``, ``redunet.lambda`` as ``lambda_``, a Python keyword otherwise; the
+    others from ``redunet.experiments.<name>``). The defaults of the ``redunet`` keys are
+    the config schema's; the others are required or off."""
 
     layers: int
     eta: float
-    eps2: float = 0.1  # ε² of the rates
-    lambda_: float = 500.0  # λ, the softmax sharpness of the membership estimate
-    train_membership: str = "soft"  # "soft" (code) or "hard" (true labels: exact gradient)
-    legacy_class_alpha: bool = False  # vector layers only: α_j = 1/ε² (pre-2021-04 code)
+    eps2: float  # ε² of the rates
+    lambda_: float  # λ, the softmax sharpness of the membership estimate
+    train_membership: str  # "soft" (code) or "hard" (true labels: exact gradient)
+    legacy_class_alpha: bool  # vector layers only: α_j = 1/ε² (pre-2021-04 code)
     log_every: int = 1
     # "fast": NumPy/BLAS on the CPU (deeplaws.redunet.fast); "reference": this module's
     # torch implementation (CPU or CUDA), against which the fast one is tested
-    backend: str = "fast"
+    backend: str
     # class weights of the true-label R_c of evaluation sets: "set" (the set's own class
     # shares n_j/n) or "train" (the training shares γ, as the official code weights R_c)
-    true_class_weights: str = "set"
+    true_class_weights: str
     # keep the real features of ``snapshot_sets`` after every Nth layer (0 = none); layer 0
     # (the input of layer 1) and the last layer are always kept when N >= 1
     snapshot_every: int = 0
     snapshot_sets: tuple[str, ...] = ("train", "test")
+
+    #: the fields that are no config key (the sets whose snapshots are kept)
+    CODE_ONLY: ClassVar[tuple[str, ...]] = ("snapshot_sets",)
+
+    @classmethod
+    def from_params(
+        cls, settings: Mapping[str, Any], switches: Mapping[str, Any]
+    ) -> ConstructionConfig:
+        """From the params of the construction rule: ``settings``, the keys of
+        redunet.experiments.<name> plus redunet.lambda; ``switches``, the other keys of the
+        redunet section."""
+        return cls(
+            layers=int(settings["layers"]),
+            eta=float(settings["eta"]),
+            eps2=float(switches["eps2"]),
+            lambda_=float(settings["lambda"]),
+            train_membership=str(switches["train_membership"]),
+            legacy_class_alpha=bool(switches["legacy_class_alpha"]),
+            log_every=int(settings["log_every"]),
+            backend=str(switches["backend"]),
+            true_class_weights=str(switches["true_class_weights"]),
+            snapshot_every=int(settings["snapshot_every"]),
+        )
 
 
 @dataclass
@@ -78,6 +106,32 @@ class ConstructionResult:
     # set their real flattened features, float32 (n_snapshots, n, C·T) (empty if none)
     snapshot_layers: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     snapshots: dict[str, np.ndarray] = field(default_factory=dict)
+
+    @classmethod
+    def collect(
+        cls,
+        features: dict[str, torch.Tensor],
+        rates: dict[str, dict[str, list[float]]],
+        logged: list[int],
+        t0: float,
+        y_hats: dict[str, list[np.ndarray]],
+        snaps: Snapshots,
+    ) -> ConstructionResult:
+        """The result of a construction that started at ``perf_counter()`` ``t0``, from the
+        per-layer lists a backend gathered."""
+        seconds = time.perf_counter() - t0
+        return cls(
+            features=features,
+            rates={
+                n: {key: np.asarray(v, dtype=np.float64) for key, v in r.items()}
+                for n, r in rates.items()
+            },
+            layers_logged=np.asarray(logged),
+            seconds=seconds,
+            y_hat={n: np.stack(v) for n, v in y_hats.items()},
+            snapshot_layers=snaps.layers,
+            snapshots=snaps.data,
+        )
 
 
 def snapshot_layers(layers: int, every: int) -> np.ndarray:
@@ -227,16 +281,4 @@ def construct(
                 r["dR_true"][-1],
                 time.perf_counter() - t0,
             )
-    seconds = time.perf_counter() - t0
-    out_rates = {
-        n: {k_: np.asarray(v, dtype=np.float64) for k_, v in r.items()} for n, r in rates.items()
-    }
-    return ConstructionResult(
-        features=feats,
-        rates=out_rates,
-        layers_logged=np.asarray(logged),
-        seconds=seconds,
-        y_hat={n: np.stack(v) for n, v in y_hats.items()},
-        snapshot_layers=snaps.layers,
-        snapshots=snaps.data,
-    )
+    return ConstructionResult.collect(feats, rates, logged, t0, y_hats, snaps)

@@ -35,6 +35,8 @@ from torch.nn import functional as F
 from deeplaws.separation.constants import OPTIMIZERS
 from deeplaws.separation.models import FNN
 from deeplaws.separation.training import (
+    DEFAULTS,
+    Tensors,
     TrainResult,
     evaluate,
     lr_at,
@@ -242,14 +244,11 @@ class BatchOutcome:
 def train_batch(
     model: FNN,
     members: Sequence[Member],
-    X_train: Tensor,
-    y_train: Tensor,
-    X_test: Tensor,
-    y_test: Tensor,
+    data: Tensors,
     epochs: int,
-    batch_size: int = 128,
-    weight_decay: float = 5e-4,
-    momentum: float = 0.9,
+    batch_size: int = DEFAULTS["batch_size"],
+    weight_decay: float = DEFAULTS["weight_decay"],
+    momentum: float = DEFAULTS["momentum"],
     snapshot_epochs: Sequence[Sequence[int]] | None = None,
 ) -> list[BatchOutcome]:
     """Train B copies of ``model`` (seed the generators before building it), one per member.
@@ -262,7 +261,7 @@ def train_batch(
         raise ValueError("a batch needs at least one member")
     snaps = [set(int(e) for e in s) for s in (snapshot_epochs or [[]] * B)]
     device = next(model.parameters()).device
-    X, y = X_train.to(device), y_train.to(device)
+    X, y = data.X_train.to(device), data.y_train.to(device)
     n = X.shape[0]
     stack = StackedFNN(model, B)
     opt = StackedOptimizer(stack.params, members, weight_decay, momentum)
@@ -317,7 +316,7 @@ def train_batch(
             outcomes.append(BatchOutcome(r, None))
             continue
         net = stack.net(i).to(device)
-        r.train_accuracy, r.train_loss_eval = evaluate(net, X_train, y_train)
-        r.test_accuracy, _ = evaluate(net, X_test, y_test)
+        r.train_accuracy, r.train_loss_eval = evaluate(net, data.X_train, data.y_train)
+        r.test_accuracy, _ = evaluate(net, data.X_test, data.y_test)
         outcomes.append(BatchOutcome(r, net))
     return outcomes

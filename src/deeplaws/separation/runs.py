@@ -17,13 +17,20 @@ from typing import Any
 import numpy as np
 import torch
 
+from deeplaws.common.defaults import schema_defaults
 from deeplaws.common.io import atomic_path
 from deeplaws.common.seeding import seed_everything
 from deeplaws.data.dataset import load_dataset, normalized_images
 from deeplaws.separation.features import d_profile, tap_features
 from deeplaws.separation.fit import no_fit, summarize_profile
 from deeplaws.separation.models import RESNET_MODELS, TapNet, build_model
-from deeplaws.separation.training import TrainResult, resolve_device, train_network
+from deeplaws.separation.training import (  # noqa: F401 - Tensors re-exported
+    DEFAULTS,
+    Tensors,
+    TrainResult,
+    resolve_device,
+    train_network,
+)
 
 #: the batch keys of a run: runs that agree on all of them can be trained as one batch
 BATCH_KEYS = (
@@ -42,10 +49,14 @@ BATCH_KEYS = (
 
 log = logging.getLogger(__name__)
 
+#: the config schema's default seed of every run (separation.seed)
+SEED = schema_defaults("separation")["seed"]
+
 
 @dataclass(frozen=True)
 class RunSpec:
-    """Everything that determines a training run."""
+    """Everything that determines a training run. The defaults of the keys of the config
+    (seed, batch_size, weight_decay, momentum, phase_a_epochs) are the config schema's."""
 
     data: str
     model: str
@@ -55,11 +66,11 @@ class RunSpec:
     lr: float
     epochs: int
     variant: str = "standard"
-    seed: int = 666
-    batch_size: int = 128
-    weight_decay: float = 5e-4
-    momentum: float = 0.9
-    phase_a_epochs: int = 900
+    seed: int = SEED
+    batch_size: int = DEFAULTS["batch_size"]
+    weight_decay: float = DEFAULTS["weight_decay"]
+    momentum: float = DEFAULTS["momentum"]
+    phase_a_epochs: int = DEFAULTS["phase_a_epochs"]
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -68,16 +79,6 @@ class RunSpec:
         """A short hash of the full configuration (dedupes identical trainings)."""
         text = json.dumps(self.as_dict(), sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()[:16]
-
-
-@dataclass
-class Tensors:
-    X_train: torch.Tensor
-    y_train: torch.Tensor
-    X_test: torch.Tensor
-    y_test: torch.Tensor
-    in_shape: tuple[int, int, int]
-    meta: dict[str, Any]
 
 
 def load_tensors(npz_path: str | Path) -> Tensors:
@@ -95,6 +96,14 @@ def load_tensors(npz_path: str | Path) -> Tensors:
     )
 
 
+def seeded_model(spec: RunSpec, data: Tensors, device: str = "auto") -> TapNet:
+    """The run's net on its device, built right after seeding Python/numpy/torch with
+    ``spec.seed`` (so its initialisation is the run's)."""
+    seed_everything(spec.seed)
+    dev = resolve_device(device)
+    return build_model(spec.model, data.in_shape, spec.layer_num, spec.width).to(dev)
+
+
 def train_run(
     spec: RunSpec,
     data: Tensors,
@@ -102,15 +111,10 @@ def train_run(
     snapshot_epochs: list[int] | None = None,
 ) -> tuple[TapNet, TrainResult]:
     """Seed Python/numpy/torch with ``spec.seed``, build the model and train it."""
-    seed_everything(spec.seed)
-    dev = resolve_device(device)
-    model = build_model(spec.model, data.in_shape, spec.layer_num, spec.width).to(dev)
+    model = seeded_model(spec, data, device)
     result = train_network(
         model,
-        data.X_train,
-        data.y_train,
-        data.X_test,
-        data.y_test,
+        data,
         optimizer=spec.optimizer,
         lr=spec.lr,
         epochs=spec.epochs,
@@ -152,18 +156,13 @@ def train_runs(
         diff = [k for k in BATCH_KEYS if getattr(spec, k) != getattr(first, k)]
         if diff:
             raise ValueError(f"runs of one batch must agree on {', '.join(diff)}: {spec}")
-    seed_everything(first.seed)
-    dev = resolve_device(device)
-    model = build_model(first.model, data.in_shape, first.layer_num, first.width).to(dev)
+    model = seeded_model(first, data, device)
     if not batchable(model, first.variant):
         raise ValueError(f"{first.model} ({first.variant}) cannot be trained in a batch")
     outcomes = train_batch(
         model,  # type: ignore[arg-type]
         [Member(s.optimizer, s.lr) for s in specs],
-        data.X_train,
-        data.y_train,
-        data.X_test,
-        data.y_test,
+        data,
         epochs=first.epochs,
         batch_size=first.batch_size,
         weight_decay=first.weight_decay,
@@ -272,17 +271,17 @@ def measure_model(
     taps = default_taps(model_name, taps)
     feats = tap_features(model, X, taps=taps, bn_mode=bn_mode, chunk=chunk)
     drop = model_name in RESNET_MODELS
+    measure = {
+        "bn_mode": bn_mode,
+        "pca": pca,
+        "taps": taps,
+        "chunk": chunk,
+        "weighting": weighting,
+        "dropped_input": drop,
+    }
     bad = [i for i, H in enumerate(feats) if not np.all(np.isfinite(H))]
     if bad:
         log.warning("taps %s have non-finite features: no profile, fit skipped", bad)
-        measure = {
-            "bn_mode": bn_mode,
-            "pca": pca,
-            "taps": taps,
-            "chunk": chunk,
-            "weighting": weighting,
-            "dropped_input": drop,
-        }
         note = f"non-finite features at taps {bad}: no profile, fit skipped"
         return no_profile("non_finite_features", note, measure=measure)
     rows = d_profile(feats, y, pca=pca, drop_input=drop, weighting=weighting)
@@ -293,14 +292,7 @@ def measure_model(
     split = model.segment_split(taps)
     return {
         "status": "ok",
-        "measure": {
-            "bn_mode": bn_mode,
-            "pca": pca,
-            "taps": taps,
-            "chunk": chunk,
-            "weighting": weighting,
-            "dropped_input": drop,
-        },
+        "measure": measure,
         "taps": rows,
         "D": D,
         **summarize_profile(D, split),

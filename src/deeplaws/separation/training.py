@@ -26,11 +26,28 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
+from deeplaws.common.defaults import schema_defaults
 from deeplaws.separation.constants import OPTIMIZERS
 from deeplaws.separation.constants import PROTOCOLS as VARIANTS
 from deeplaws.separation.models import TapNet
 
 log = logging.getLogger(__name__)
+
+#: the config schema's defaults of the training loop (separation.training) and of the frozen
+#: protocol (separation.frozen)
+DEFAULTS = schema_defaults("separation.training", "separation.frozen")
+
+
+@dataclass
+class Tensors:
+    """The images (stored order) and labels of a subset; ``in_shape`` is (C, H, W)."""
+
+    X_train: torch.Tensor
+    y_train: torch.Tensor
+    X_test: torch.Tensor
+    y_test: torch.Tensor
+    in_shape: tuple[int, int, int]
+    meta: dict[str, Any]
 
 
 def resolve_device(name: str = "auto") -> torch.device:
@@ -178,18 +195,15 @@ def evaluate(model: nn.Module, X: Tensor, y: Tensor, batch: int = 100) -> tuple[
 
 def train_network(
     model: TapNet,
-    X_train: Tensor,
-    y_train: Tensor,
-    X_test: Tensor,
-    y_test: Tensor,
+    data: Tensors,
     optimizer: str,
     lr: float,
     epochs: int,
-    batch_size: int = 128,
-    weight_decay: float = 5e-4,
-    momentum: float = 0.9,
+    batch_size: int = DEFAULTS["batch_size"],
+    weight_decay: float = DEFAULTS["weight_decay"],
+    momentum: float = DEFAULTS["momentum"],
     variant: str = "standard",
-    phase_a_epochs: int = 900,
+    phase_a_epochs: int = DEFAULTS["phase_a_epochs"],
     snapshot_epochs: Sequence[int] = (),
 ) -> TrainResult:
     """Train ``model`` in place (seed the generators before building it).
@@ -200,7 +214,7 @@ def train_network(
     if variant not in VARIANTS:
         raise ValueError(f"unknown variant {variant!r}; known: {', '.join(VARIANTS)}")
     device = next(model.parameters()).device
-    X, y = X_train.to(device), y_train.to(device)
+    X, y = data.X_train.to(device), data.y_train.to(device)
     opt = make_optimizer(model.parameters(), optimizer, lr, weight_decay, momentum)
     wall0, cpu0 = time.perf_counter(), time.process_time()
     result = TrainResult(losses=[])
@@ -228,8 +242,8 @@ def train_network(
     result.wall_seconds = time.perf_counter() - wall0
     result.cpu_seconds = time.process_time() - cpu0
     if result.status == "ok":
-        result.train_accuracy, result.train_loss_eval = evaluate(model, X_train, y_train)
-        result.test_accuracy, _ = evaluate(model, X_test, y_test)
+        result.train_accuracy, result.train_loss_eval = evaluate(model, data.X_train, data.y_train)
+        result.test_accuracy, _ = evaluate(model, data.X_test, data.y_test)
     return result
 
 
@@ -246,38 +260,28 @@ def _train_variant(
     result: TrainResult,
     keep: Callable[..., None],
 ) -> None:
+    # the frozen variants train the first half of the units first (phase A), then the rest
+    units = [] if variant == "standard" else model.trainable_units()
+    half = len(units) // 2
+    set_to_none = variant != "frozen_legacy"
     if variant == "standard":
         keep(0)
-        result.losses = run_epochs(
-            model,
-            opt,
-            X,
-            y,
-            epochs,
-            lambda e: lr_at(e, lr, epochs),
-            batch_size,
-            True,
-            on_epoch=keep,
-        )
     else:
-        units = model.trainable_units()
-        half = len(units) // 2
-        legacy = variant == "frozen_legacy"
         _set_trainable(units[half:], False)
         result.losses_phase_a = run_epochs(
-            model, opt, X, y, phase_a_epochs, lambda e: lr, batch_size, not legacy
+            model, opt, X, y, phase_a_epochs, lambda e: lr, batch_size, set_to_none
         )
         _set_trainable(units[half:], True)
         _set_trainable(units[:half], False)
-        result.losses = run_epochs(
-            model,
-            opt,
-            X,
-            y,
-            epochs,
-            lambda e: lr_at(e, lr, epochs),
-            batch_size,
-            not legacy,
-            on_epoch=keep,
-        )
-        _set_trainable(units, True)
+    result.losses = run_epochs(
+        model,
+        opt,
+        X,
+        y,
+        epochs,
+        lambda e: lr_at(e, lr, epochs),
+        batch_size,
+        set_to_none,
+        on_epoch=keep,
+    )
+    _set_trainable(units, True)

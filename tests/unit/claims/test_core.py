@@ -3,10 +3,21 @@
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import yaml
 
-from deeplaws.claims import evaluate, load_registry, render_html, render_markdown, unmet
+from deeplaws.claims import (
+    COUNTS_BEGIN,
+    COUNTS_END,
+    evaluate,
+    load_registry,
+    render_counts,
+    render_html,
+    render_markdown,
+    unmet,
+)
+from deeplaws.common.markers import replace_region
 
 ROOT = Path(__file__).resolve().parents[3]
 SCHEMA = ROOT / "workflow/schemas/claims.schema.yaml"
@@ -114,3 +125,27 @@ def test_findings_have_no_expectation_and_claims_need_one(tmp_path):
     del claim["expect"]
     with pytest.raises(ValueError, match="expect"):
         load_registry(_registry(tmp_path, [claim]), SCHEMA)
+
+
+def test_counts_per_paper_add_up_and_leave_the_findings_out():
+    frame = pd.DataFrame(
+        {
+            "paper": ["P1", "P1", "P2", "P3", "P3", "lens"],
+            "status": ["PASS", "FAIL", "NOT RUN", "PASS", "PASS", "MEASURED"],
+            "category": ["claim"] * 5 + ["finding"],
+        }
+    )
+    table = render_counts(frame)
+    assert table.splitlines() == [
+        "| paper | PASS | FAIL | NOT RUN |",
+        "|---|---|---|---|",
+        "| P1 | 1 | 1 | 0 |",
+        "| P2 | 0 | 0 | 1 |",
+        "| P3 | 2 | 0 | 0 |",
+        "| all | 3 | 1 | 1 |",
+    ]
+    readme = f"# deeplaws\n\nbefore\n{COUNTS_BEGIN}\nold counts\n{COUNTS_END}\nafter\n"
+    new = replace_region(readme, table, COUNTS_BEGIN, COUNTS_END)
+    assert "old counts" not in new and new.startswith("# deeplaws\n\nbefore\n")
+    assert new.endswith(f"{COUNTS_END}\nafter\n") and "| all | 3 | 1 | 1 |" in new
+    assert replace_region(new, table, COUNTS_BEGIN, COUNTS_END) == new

@@ -11,6 +11,7 @@ import yaml
 
 from deeplaws.claims import load_registry, unmet
 from deeplaws.claims.core import get_metric
+from deeplaws.common.config import merge_configs
 
 ROOT = Path(__file__).resolve().parents[3]
 REGISTRY = ROOT / "config/claims.yaml"
@@ -110,13 +111,7 @@ def test_paper_config_runs_the_not_run_claims(claims):
     default = yaml.safe_load((ROOT / "config/config.yaml").read_text())
     paper = yaml.safe_load((ROOT / "config/paper.yaml").read_text())
 
-    def merge(a, b):
-        out = dict(a)
-        for k, v in b.items():
-            out[k] = merge(a[k], v) if isinstance(v, dict) and isinstance(a.get(k), dict) else v
-        return out
-
-    merged = merge(default, paper)
+    merged = merge_configs(default, paper)
     skipped = [c for c in claims if unmet(c, default) is not None]
     assert skipped
     for c in skipped:

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from deeplaws.common.config import ConfigError, check_config, load_schema
+from deeplaws.common.config import ConfigError, check_config, load_schema, merge_configs
 
 ROOT = Path(__file__).resolve().parents[3]
 SCHEMA = load_schema(ROOT / "workflow/schemas/config.schema.yaml")
@@ -18,19 +18,19 @@ def _load(name):
 
 def _merged(*names):
     """Snakemake's merge of config files: later files update nested keys of earlier ones."""
-
-    def merge(a, b):
-        for k, v in b.items():
-            if isinstance(v, dict) and isinstance(a.get(k), dict):
-                merge(a[k], v)
-            else:
-                a[k] = v
-        return a
-
     out = {}
     for n in names:
-        merge(out, _load(n))
+        out = merge_configs(out, _load(n))
     return out
+
+
+def test_merge_configs_updates_nested_keys_and_changes_no_input():
+    base = {"a": {"x": 1, "y": [1, 2]}, "b": 2}
+    over = {"a": {"y": [3], "z": {"q": 0}}, "c": None}
+    merged = merge_configs(base, over)
+    assert merged == {"a": {"x": 1, "y": [3], "z": {"q": 0}}, "b": 2, "c": None}
+    assert base == {"a": {"x": 1, "y": [1, 2]}, "b": 2}
+    assert over == {"a": {"y": [3], "z": {"q": 0}}, "c": None}
 
 
 @pytest.mark.parametrize("names", [("config.yaml",), ("config.yaml", "paper.yaml")])

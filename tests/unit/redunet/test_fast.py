@@ -10,9 +10,10 @@ import pytest
 import torch
 
 from deeplaws.data import synthetic
-from deeplaws.redunet.lift import lift1d, lift2d, make_kernels
+from deeplaws.redunet.lift import lift1d, make_kernels
 from deeplaws.redunet.network import ConstructionConfig, Derived, construct
 from deeplaws.redunet.spectral import make_spectrum, to_spectrum
+from tests.unit.redunet.toys import both_backends, fourier_2d
 
 
 def _assert_same(fast, ref, rtol: float) -> None:
@@ -26,14 +27,6 @@ def _assert_same(fast, ref, rtol: float) -> None:
         np.testing.assert_array_equal(fast.y_hat[name], ref.y_hat[name], err_msg=name)
     for name, V in ref.features.items():
         torch.testing.assert_close(fast.features[name], V.cpu(), rtol=1e-8, atol=1e-10)
-
-
-def _both(V, y, evals, spec, k, derived=None, **kw):
-    out = []
-    for backend in ("fast", "reference"):
-        cfg = ConstructionConfig(backend=backend, **kw)
-        out.append(construct(V, y, evals, spec, cfg, n_classes=k, derived=derived))
-    return out
 
 
 def _vector(d: int, k: int, m: int, seed: int):
@@ -61,7 +54,7 @@ def test_vector_gaussian_tiny_path(kw: dict) -> None:
     V = to_spectrum(torch.tensor(ds.X_train), spec)
     Vt = to_spectrum(torch.tensor(ds.X_test), spec)
     evals = {"test": (Vt, torch.tensor(ds.y_test))}
-    fast, ref = _both(V, torch.tensor(ds.y_train), evals, spec, 2, layers=60, eta=0.5, **kw)
+    fast, ref = both_backends(V, torch.tensor(ds.y_train), evals, spec, 2, layers=60, eta=0.5, **kw)
     _assert_same(fast, ref, rtol=1e-10)
     # noisy classes: the estimated labels differ from the true ones somewhere
     assert (fast.y_hat["train"][1:] != ds.y_train).any()
@@ -72,7 +65,7 @@ def test_vector_general_dimension_with_empty_estimated_classes(d: int) -> None:
     V, y, spec = _vector(d, 4, 90, seed=d)
     Vt, yt, _ = _vector(d, 4, 30, seed=d + 1)
     yt[yt == 3] = 2  # an evaluation set without class 3
-    fast, ref = _both(V, y, {"test": (Vt, yt)}, spec, 4, layers=40, eta=0.1, lambda_=50.0)
+    fast, ref = both_backends(V, y, {"test": (Vt, yt)}, spec, 4, layers=40, eta=0.1, lambda_=50.0)
     _assert_same(fast, ref, rtol=1e-10)
 
 
@@ -88,25 +81,19 @@ def test_fourier_1d_dense_and_gram_side_classes(channels: int, per_class: int) -
     y = torch.tensor(np.arange(k * per_class) % k)
     yt = torch.tensor(np.arange(2 * k) % k)
     derived = {"sub": Derived("train", np.arange(0, k * per_class, 2), repeat=3)}
-    fast, ref = _both(
+    fast, ref = both_backends(
         V, y, {"test": (Vt, yt)}, spec, k, derived=derived, layers=12, eta=0.5, lambda_=20.0
     )
     _assert_same(fast, ref, rtol=1e-8)
 
 
 def test_fourier_2d_with_derived_sets() -> None:
-    rng = np.random.default_rng(7)
-    X = torch.tensor(rng.standard_normal((12, 1, 6, 6)))
-    Xt = torch.tensor(rng.standard_normal((9, 1, 6, 6)))
-    W = torch.tensor(make_kernels((5, 1, 3, 3)))
-    spec = make_spectrum("2d", (6, 6))
-    V, Vt = to_spectrum(lift2d(X, W), spec), to_spectrum(lift2d(Xt, W), spec)
-    y, yt = torch.tensor(np.arange(12) % 3), torch.tensor(np.arange(9) % 3)
+    V, y, Vt, yt, spec = fourier_2d(seed=7, channels=5)
     derived = {
         "all": Derived("test", np.arange(9), repeat=4),
         "some": Derived("test", np.array([0, 4, 5, 8]), repeat=2),
     }
-    fast, ref = _both(
+    fast, ref = both_backends(
         V, y, {"test": (Vt, yt)}, spec, 3, derived=derived, layers=8, eta=0.5, lambda_=30.0
     )
     _assert_same(fast, ref, rtol=1e-8)

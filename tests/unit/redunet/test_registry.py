@@ -23,8 +23,22 @@ def test_every_configured_experiment_is_registered_and_vice_versa():
     config = _config()
     assert set(config["redunet"]["experiments"]) == set(registry.EXPERIMENTS)
     for exp in registry.EXPERIMENTS.values():
-        report = ROOT / f"workflow/report/redunet_{exp.plot}.rst"
-        assert report.is_file(), report  # the plot type has a rule caption
+        assert exp.plot in registry.PLOT_INPUTS, exp
+
+
+def test_every_figure_has_its_plot_type_and_inputs():
+    """One plot rule draws every figure: each figure's plot type has a script and a caption,
+    and reads intermediates the compute job writes; the names are those outputs() lists."""
+    for fig in registry.FIGURES.values():
+        assert (ROOT / f"workflow/scripts/redunet/plot_{fig.plot}.py").is_file(), fig
+        assert (ROOT / f"workflow/report/redunet_{fig.plot}.rst").is_file(), fig
+        for path in fig.inputs().values():
+            assert path.rsplit("/", 1)[1] in registry.INTERMEDIATES, path
+            assert path.startswith(registry.directory(fig.experiment) + "/"), path
+    assert set(registry.FIGURES) == {n for e in registry.EXPERIMENTS for n in registry.figures(e)}
+    assert registry.FIGURES["fig2d-f_gaussian3d"].panels == "d-f"
+    assert registry.FIGURES["fig3e-h_mnist_translation"].label == "Fig 3(e-h) mnist_translation"
+    assert registry.FIGURES["appendix_iris"].panels == ""
 
 
 def test_outputs_follow_the_switches():

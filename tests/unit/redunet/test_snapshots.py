@@ -9,10 +9,10 @@ import pytest
 import torch
 
 from deeplaws.data import synthetic
-from deeplaws.redunet.lift import lift2d, make_kernels
-from deeplaws.redunet.network import ConstructionConfig, construct, snapshot_layers
+from deeplaws.redunet.network import ConstructionConfig, snapshot_layers
 from deeplaws.redunet.run import run_experiment
 from deeplaws.redunet.spectral import from_spectrum, make_spectrum, to_spectrum
+from tests.unit.redunet.toys import both_backends, fourier_2d
 
 SINUSOID = {
     "out_channels": 3,
@@ -70,23 +70,12 @@ def test_snapshots_change_no_other_number(backend: str) -> None:
     np.testing.assert_array_equal(with_snap.accuracy["accuracy"], without.accuracy["accuracy"])
 
 
-def _both(V, y, evals, spec, k, **kw):
-    return [
-        construct(V, y, evals, spec, ConstructionConfig(backend=b, **kw), n_classes=k)
-        for b in ("fast", "reference")
-    ]
-
-
 def test_both_backends_give_the_same_2d_snapshots() -> None:
-    rng = np.random.default_rng(3)
-    X = torch.tensor(rng.standard_normal((12, 1, 6, 6)))
-    Xt = torch.tensor(rng.standard_normal((9, 1, 6, 6)))
-    W = torch.tensor(make_kernels((4, 1, 3, 3)))
-    spec = make_spectrum("2d", (6, 6))
-    V, Vt = to_spectrum(lift2d(X, W), spec), to_spectrum(lift2d(Xt, W), spec)
-    y, yt = torch.tensor(np.arange(12) % 3), torch.tensor(np.arange(9) % 3)
+    V, y, Vt, yt, spec = fourier_2d(seed=3, channels=4)
     evals = {"test": (Vt, yt)}
-    fast, ref = _both(V, y, evals, spec, 3, layers=7, eta=0.5, lambda_=30.0, snapshot_every=3)
+    fast, ref = both_backends(
+        V, y, evals, spec, 3, layers=7, eta=0.5, lambda_=30.0, snapshot_every=3
+    )
     np.testing.assert_array_equal(fast.snapshot_layers, [0, 3, 6, 7])
     np.testing.assert_array_equal(ref.snapshot_layers, fast.snapshot_layers)
     for name, Vin in (("train", V), ("test", Vt)):
@@ -108,7 +97,7 @@ def test_both_backends_give_the_same_vector_snapshots() -> None:
     Vt = to_spectrum(torch.tensor(ds.X_test), spec)
     evals = {"test": (Vt, torch.tensor(ds.y_test))}
     y = torch.tensor(ds.y_train)
-    fast, ref = _both(V, y, evals, spec, 2, layers=30, eta=0.5, snapshot_every=10)
+    fast, ref = both_backends(V, y, evals, spec, 2, layers=30, eta=0.5, snapshot_every=10)
     np.testing.assert_array_equal(fast.snapshot_layers, [0, 10, 20, 30])
     for name in ("train", "test"):
         np.testing.assert_allclose(fast.snapshots[name], ref.snapshots[name], atol=1e-6)

@@ -118,6 +118,19 @@ def _units_params(units):
     return [p.detach().clone() for u in units for p in u.parameters()]
 
 
+def _adam(data, model, variant: str, epochs: int) -> None:
+    """Three phase-A epochs and ``epochs`` phase-B epochs of Adam at lr 1e-2."""
+    train_network(
+        model,
+        data,
+        "adam",
+        1e-2,
+        epochs=epochs,
+        variant=variant,
+        phase_a_epochs=3,
+    )
+
+
 @pytest.mark.parametrize("variant", ["frozen", "frozen_legacy"])
 def test_frozen_protocol(variant: str) -> None:
     data = _toy(200)
@@ -126,50 +139,17 @@ def test_frozen_protocol(variant: str) -> None:
     units = model.trainable_units()
     first0, second0 = _units_params(units[:3]), _units_params(units[3:])
     # phase A only: the second half must stay at initialisation in both variants
-    train_network(
-        model,
-        data.X_train,
-        data.y_train,
-        data.X_test,
-        data.y_test,
-        "adam",
-        1e-2,
-        epochs=0,
-        variant=variant,
-        phase_a_epochs=3,
-    )
+    _adam(data, model, variant, epochs=0)
     assert all(torch.equal(a, b) for a, b in zip(_units_params(units[3:]), second0, strict=True))
     assert not all(torch.equal(a, b) for a, b in zip(_units_params(units[:3]), first0, strict=True))
     # phases A and B: the first half keeps its phase-A values only under true freezing
     seed_everything(0)
     model = build_model("GFNN", data.in_shape, 4, 16)
     units = model.trainable_units()
-    train_network(
-        model,
-        data.X_train,
-        data.y_train,
-        data.X_test,
-        data.y_test,
-        "adam",
-        1e-2,
-        epochs=3,
-        variant=variant,
-        phase_a_epochs=3,
-    )
+    _adam(data, model, variant, epochs=3)
     seed_everything(0)
     ref = build_model("GFNN", data.in_shape, 4, 16)
-    train_network(
-        ref,
-        data.X_train,
-        data.y_train,
-        data.X_test,
-        data.y_test,
-        "adam",
-        1e-2,
-        epochs=0,
-        variant=variant,
-        phase_a_epochs=3,
-    )
+    _adam(data, ref, variant, epochs=0)
     after_a = _units_params(ref.trainable_units()[:3])
     same = all(torch.equal(a, b) for a, b in zip(_units_params(units[:3]), after_a, strict=True))
     assert same == (variant == "frozen")

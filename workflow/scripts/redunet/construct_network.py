@@ -31,18 +31,7 @@ def main(
 ) -> None:
     torch.set_num_threads(threads)
     ds = load_dataset(data)
-    cfg = ConstructionConfig(
-        layers=int(settings["layers"]),
-        eta=float(settings["eta"]),
-        eps2=float(switches["eps2"]),
-        lambda_=float(settings["lambda"]),
-        train_membership=str(switches["train_membership"]),
-        legacy_class_alpha=bool(switches["legacy_class_alpha"]),
-        log_every=int(settings["log_every"]),
-        backend=str(switches["backend"]),
-        true_class_weights=str(switches["true_class_weights"]),
-        snapshot_every=int(settings["snapshot_every"]),
-    )
+    cfg = ConstructionConfig.from_params(settings, switches)
     with threadpool_limits(threads):  # NumPy's BLAS as well as torch
         res = run_experiment(ds, settings["kind"], settings, cfg, n_comp=int(settings["n_comp"]))
     save_npz(rates, res.rates)

@@ -43,7 +43,7 @@ main(
     similarity=snakemake.input.similarity,
     pdf=snakemake.output.pdf,
     png=snakemake.output.png,
-    title=snakemake.wildcards.experiment,
+    title=snakemake.params.experiment,
     convention=snakemake.params.convention,
     dpi=int(snakemake.params.dpi),
 )

@@ -42,7 +42,7 @@ main(
     features=snakemake.input.features,
     pdf=snakemake.output.pdf,
     png=snakemake.output.png,
-    panels=snakemake.wildcards.panels,
+    panels=snakemake.params.panels,
     convention=snakemake.params.convention,
     dpi=int(snakemake.params.dpi),
 )

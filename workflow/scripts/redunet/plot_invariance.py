@@ -42,6 +42,6 @@ main(
     similarity=snakemake.input.similarity,
     pdf=snakemake.output.pdf,
     png=snakemake.output.png,
-    panels=snakemake.wildcards.panels,
+    panels=snakemake.params.panels,
     dpi=int(snakemake.params.dpi),
 )

@@ -25,6 +25,6 @@ main(
     accuracy=snakemake.input.accuracy,
     pdf=snakemake.output.pdf,
     png=snakemake.output.png,
-    title=snakemake.wildcards.experiment,
+    title=snakemake.params.experiment,
     dpi=int(snakemake.params.dpi),
 )
