@@ -70,7 +70,9 @@ def _instance(family: str, n: int, d: int, seed: int = 0):
     return X, w, y, pats
 
 
-def _child(queue, n: int, d: int, program: str, form: str, method: str) -> None:
+def _child(
+    queue, n: int, d: int, program: str, form: str, method: str, solver: str = "clarabel"
+) -> None:
     from deeplaws.recovery import convex, metrics, naive
 
     family, mode = PROGRAMS[program]
@@ -96,6 +98,7 @@ def _child(queue, n: int, d: int, program: str, form: str, method: str) -> None:
             y,
             pats.Dmat,
             bases,
+            solver=solver,
             clarabel_method=method,
             formulation="cvxpy" if form == "cvxpy" else "conic",
         )
@@ -134,14 +137,17 @@ def _child(queue, n: int, d: int, program: str, form: str, method: str) -> None:
             "dis_abs": dis,
             "exit": exit_,
             "used": used,
+            "iterations": sol.iterations if form != "naive" else 0,
         }
     )
 
 
-def measure(n: int, d: int, program: str, form: str, method: str = "qdldl") -> dict:
+def measure(
+    n: int, d: int, program: str, form: str, method: str = "qdldl", solver: str = "clarabel"
+) -> dict:
     ctx = mp.get_context("fork")
     queue = ctx.Queue()
-    proc = ctx.Process(target=_child, args=(queue, n, d, program, form, method))
+    proc = ctx.Process(target=_child, args=(queue, n, d, program, form, method, solver))
     proc.start()
     result = queue.get()
     proc.join()
@@ -301,6 +307,12 @@ def main() -> None:
         help="Clarabel KKT factorization (all formulations)",
     )
     parser.add_argument(
+        "--solver",
+        default="clarabel",
+        choices=["clarabel", "cvxopt"],
+        help="convex solver of the full and working_set forms (cvxopt: structured KKT solver)",
+    )
+    parser.add_argument(
         "--repeat", type=int, default=1, help="runs per solve; the median is reported"
     )
     parser.add_argument(
@@ -330,7 +342,8 @@ def main() -> None:
                 if f"{program}:{size}:{form}" in args.skip:
                     continue
                 runs = [
-                    measure(n, d, program, form, args.clarabel_method) for _ in range(args.repeat)
+                    measure(n, d, program, form, args.clarabel_method, args.solver)
+                    for _ in range(args.repeat)
                 ]
                 runs.sort(key=lambda r: r["seconds"])
                 row = runs[len(runs) // 2]  # the median run (seconds and its peak)
@@ -341,7 +354,8 @@ def main() -> None:
                     f"{program:15s} ({n:3d},{d:3d}) P={row['P']:3d} {form:11s} "
                     f"{row['seconds']:8.2f} s  peak {row['peak_mb']:7.0f} MiB  "
                     f"{row['status']:18s} flag={row['flag']!s:5s} obj={row['objective']:.9g} "
-                    f"exit={row['exit']} |W|={row['used']}  runs {row['all_seconds']}",
+                    f"exit={row['exit']} |W|={row['used']} it={row['iterations']}  "
+                    f"runs {row['all_seconds']}",
                     flush=True,
                 )
             bad = _agree(sel)

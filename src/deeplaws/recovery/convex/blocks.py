@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 
 MODES = ("relaxed", "exact", "train")
 ACCEPTED = ("optimal", "optimal_inaccurate")
-SOLVERS = ("clarabel", "mosek", "scs")
+SOLVERS = ("clarabel", "cvxopt", "mosek", "scs")
 CLARABEL_METHODS = ("qdldl", "faer")
 FORMULATIONS = ("conic", "cvxpy")
 # Clarabel statuses as cvxpy names them (cvxpy's own Clarabel interface uses this map).
@@ -191,6 +191,10 @@ def solve_blocks(
         from deeplaws.recovery.convex.conic import solve_blocks_conic
 
         return solve_blocks_conic(blocks, y, mode, beta, clarabel_method, release)
+    if name == "CVXOPT" and formulation == "conic":
+        from deeplaws.recovery.convex.structured import solve_blocks_structured
+
+        return solve_blocks_structured(blocks, y, mode, beta, release)
     variables = [cp.Variable(b.groups * b.size, name=b.name) for b in blocks]
     by_name = {b.name: b for b in blocks}
     pred = sum(
