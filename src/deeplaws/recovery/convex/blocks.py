@@ -113,6 +113,9 @@ class Block:
     C: sp.spmatrix | None = None  # rows of C vec(Z) >= 0 (exact/train modes only)
     zero: np.ndarray | None = None  # bool (groups·size,) entries pinned to zero
     minus_of: str | None = None  # prediction matrix is −A of this (earlier) block
+    # (X, signs (groups × n), T (groups × d × size) or None): C = block_diag(diag(signs_g) X T_g)
+    # (T_g = I if None), the same rows as C in factored form (used by the cvxopt solver)
+    cone_factor: tuple | None = None
 
 
 @dataclass

@@ -53,6 +53,46 @@ def _stack(M: sp.spmatrix, groups: int, rows: int | None, size: int) -> np.ndarr
     return out
 
 
+class DenseRows:
+    """Cone rows of a block as a dense (G, rows, m) stack: C_g is stack[g]."""
+
+    def __init__(self, stack: np.ndarray) -> None:
+        self.stack = stack
+        self.shape = stack.shape[:2]
+
+    def mul(self, Z: np.ndarray) -> np.ndarray:
+        return np.matmul(self.stack, Z[:, :, None])[:, :, 0]
+
+    def tmul(self, U: np.ndarray) -> np.ndarray:
+        return np.matmul(U[:, None, :], self.stack)[:, 0, :]
+
+    def scaled(self, w: np.ndarray, R: np.ndarray) -> np.ndarray:
+        """diag(w_g) C_g R_g for every group."""
+        return np.matmul(self.stack * w[:, :, None], R)
+
+
+class FactorRows:
+    """Cone rows C_g = diag(s_g) X T_g (T_g = I when T is None): a sign pattern of the data
+    times the group's basis; products go through X as whole-matrix products."""
+
+    def __init__(self, X: np.ndarray, signs: np.ndarray, T: np.ndarray | None) -> None:
+        self.X, self.signs, self.T = X, signs, T
+        self.shape = signs.shape
+
+    def mul(self, Z: np.ndarray) -> np.ndarray:
+        V = Z if self.T is None else np.matmul(self.T, Z[:, :, None])[:, :, 0]
+        return self.signs * (V @ self.X.T)
+
+    def tmul(self, U: np.ndarray) -> np.ndarray:
+        V = (self.signs * U) @ self.X
+        return V if self.T is None else np.matmul(V[:, None, :], self.T)[:, 0, :]
+
+    def scaled(self, w: np.ndarray, R: np.ndarray) -> np.ndarray:
+        """diag(w_g) C_g R_g for every group."""
+        TR = R if self.T is None else np.matmul(self.T, R)
+        return np.matmul(self.X, TR) * (w * self.signs)[:, :, None]
+
+
 class Structure:
     """The blocks as dense stacks, the operators A, G, P and the KKT solver for CVXOPT."""
 
@@ -86,14 +126,19 @@ class Structure:
                 self.C.append(None)
                 self.c_off.append(off)
                 continue
-            if id(b.C) not in seen:
-                C = _stack(b.C, b.groups, b.C.shape[0] // b.groups, b.size)
-                if b.zero is not None:
-                    C *= ~b.zero.reshape(b.groups, 1, b.size)
-                seen[id(b.C)] = C
-            self.C.append(seen[id(b.C)])
+            key = id(b.cone_factor) if b.cone_factor is not None else id(b.C)
+            if key not in seen:
+                mask = None if b.zero is None else ~b.zero.reshape(b.groups, 1, b.size)
+                if b.cone_factor is not None:
+                    X, signs, T = b.cone_factor
+                    T = T if T is None or mask is None else T * mask
+                    seen[key] = FactorRows(X, signs, T)
+                else:
+                    C = _stack(b.C, b.groups, b.C.shape[0] // b.groups, b.size)
+                    seen[key] = DenseRows(C if mask is None else C * mask)
+            self.C.append(seen[key])
             self.c_off.append(off)
-            off += seen[id(b.C)].shape[0] * seen[id(b.C)].shape[1]
+            off += seen[key].shape[0] * seen[key].shape[1]
         self.n_l = off
         self.q_off = self.n_l + np.concatenate(
             [[0], np.cumsum([b.groups * (1 + b.size) for b in blocks])]
@@ -125,8 +170,8 @@ class Structure:
         return x[self.t_off[i] : self.t_off[i + 1]]
 
     def lrows(self, u: np.ndarray, i: int) -> np.ndarray:
-        C = self.C[i]
-        return u[self.c_off[i] : self.c_off[i] + C.shape[0] * C.shape[1]].reshape(C.shape[:2])
+        G, rows = self.C[i].shape
+        return u[self.c_off[i] : self.c_off[i] + G * rows].reshape(G, rows)
 
     def qrows(self, u: np.ndarray, i: int) -> np.ndarray:
         b = self.blocks[i]
@@ -155,7 +200,7 @@ class Structure:
         for i in range(len(self.blocks)):
             zi = self.z(x, i)
             if self.C[i] is not None:
-                self.lrows(out, i)[:] = -np.matmul(self.C[i], zi[:, :, None])[:, :, 0]
+                self.lrows(out, i)[:] = -self.C[i].mul(zi)
             q = self.qrows(out, i)
             q[:, 0], q[:, 1:] = -self.t(x, i), -zi
         return out
@@ -166,7 +211,7 @@ class Structure:
             q = self.qrows(u, i)
             zi = -q[:, 1:]
             if self.C[i] is not None:
-                zi = zi - np.matmul(self.lrows(u, i)[:, None, :], self.C[i])[:, 0, :]
+                zi = zi - self.C[i].tmul(self.lrows(u, i))
             out[self.z_off[i] : self.z_off[i + 1]] = zi.ravel()
             out[self.t_off[i] : self.t_off[i + 1]] = -q[:, 0]
         return out
@@ -210,7 +255,7 @@ class Structure:
                 w = 2.0 * v[:, :1] * v[:, 1:]
                 M.append(bt**2 * (2.0 * w[:, :, None] * w[:, None, :] + np.eye(b.size)))
                 continue
-            BW = np.matmul(self.C[i] * self.lrows(d_inv, i)[:, :, None], Wg[:, 1:, :])
+            BW = self.C[i].scaled(self.lrows(d_inv, i), Wg[:, 1:, :])
             Ki = np.linalg.inv(np.matmul(BW.transpose(0, 2, 1), BW) + np.eye(1 + b.size))
             Kinv.append(Ki)
             M.append(np.matmul(np.matmul(Wg[:, 1:, :], Ki), Wg[:, :, 1:]))
@@ -238,8 +283,8 @@ class Structure:
                 rhs = -np.concatenate([self.t(bx, i)[:, None], self.z(bx, i)], axis=1)
                 if self.C[i] is not None:
                     dl = self.lrows(d_inv, i)
-                    res = np.matmul(self.C[i], q[:, 1:, None])[:, :, 0] - self.lrows(bz, i)
-                    rhs[:, 1:] -= np.matmul((dl**2 * res)[:, None, :], self.C[i])[:, 0, :]
+                    res = self.C[i].mul(q[:, 1:]) - self.lrows(bz, i)
+                    rhs[:, 1:] -= self.C[i].tmul(dl**2 * res)
                 base.append(rhs)
                 uz0 = -q[:, 1:] - np.matmul(Wf[i], xi_of(i, rhs)[:, :, None])[:, 1:, 0]
                 first += self.sign[i] * (self.flat[self.source[i]] @ uz0.ravel())
@@ -256,7 +301,7 @@ class Structure:
                 tz = -q - np.matmul(Wf[i], xi[:, :, None])[:, :, 0]
                 if self.C[i] is not None:
                     dl = self.lrows(d_inv, i)
-                    lz = np.matmul(self.C[i], tz[:, 1:, None])[:, :, 0]
+                    lz = self.C[i].mul(tz[:, 1:])
                     self.lrows(bz, i)[:] = dl * (-lz - self.lrows(bz, i))
                 q[:] = xi
                 bx[self.t_off[i] : self.t_off[i + 1]] = tz[:, 0]
