@@ -195,9 +195,22 @@ def solve_blocks(
 
         return solve_blocks_conic(blocks, y, mode, beta, clarabel_method, release)
     if name == "CVXOPT" and formulation == "conic":
+        from deeplaws.recovery.convex.conic import solve_blocks_conic
         from deeplaws.recovery.convex.structured import solve_blocks_structured
 
-        return solve_blocks_structured(blocks, y, mode, beta, release)
+        sol = solve_blocks_structured(blocks, y, mode, beta)
+        if sol.status == "optimal":
+            if release:
+                for b in blocks:
+                    b.A, b.C = None, None
+            return sol
+        # Not solved to optimality (CVXOPT stalls on some noisy exact-interpolation programs):
+        # the Clarabel solve decides; the record names its solver.
+        log.info("cvxopt status %s (%s): solving with Clarabel", sol.status, sol.message)
+        fallback = solve_blocks_conic(blocks, y, mode, beta, clarabel_method, release)
+        fallback.info["cvxopt_status"] = sol.status
+        fallback.solve_seconds += np.nan_to_num(sol.solve_seconds)
+        return fallback
     variables = [cp.Variable(b.groups * b.size, name=b.name) for b in blocks]
     by_name = {b.name: b for b in blocks}
     pred = sum(

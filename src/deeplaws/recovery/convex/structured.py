@@ -29,10 +29,14 @@ import scipy.sparse as sp
 
 from deeplaws.recovery.convex.blocks import Block, Solution, _solution
 
-# Termination tolerances near Clarabel's (gap 1e-8, feasibility 1e-8; CVXOPT: 1e-7 / 1e-6 / 1e-7).
-OPTIONS = {"abstol": 1e-9, "reltol": 1e-8, "feastol": 1e-8, "maxiters": 200}
+# Termination: gap 1e-9 absolute or 1e-8 relative (as Clarabel), feasibility 1e-7 (CVXOPT's
+# default; the residual is recorded by the program layer).
+OPTIONS = {"abstol": 1e-9, "reltol": 1e-8, "feastol": 1e-7, "maxiters": 100}
 # Status "unknown" (stalled) is accepted as optimal_inaccurate when these are met.
 INACCURATE_TOL = 1e-6
+# Relative shifts of the Schur complement tried in turn when its Cholesky fails; CVXOPT's
+# iterative refinement corrects the regularized step.
+REGULARIZATION = (0.0, 1e-14, 1e-12, 1e-10)
 RANK_TOL = 1e-13  # eigenvalues of A Aᵀ below RANK_TOL·max are dropped
 SPAN_TOL = 1e-7  # ‖y − Π y‖ above SPAN_TOL·‖y‖: infeasible prediction rows
 
@@ -243,30 +247,38 @@ class Structure:
         d_inv = np.asarray(W["di"])[:, 0] if self.n_l else np.zeros(0)
         Wf, Kinv, M, k = [], [], [], 0
         for i, b in enumerate(self.blocks):
-            v = np.concatenate([np.asarray(W["v"][k + g]).T for g in range(b.groups)])
+            v = np.array([np.asarray(W["v"][k + g])[:, 0] for g in range(b.groups)])
+            v = v.reshape(b.groups, 1 + b.size)
             bt = np.asarray(W["beta"][k : k + b.groups], dtype=float)[:, None, None]
             k += b.groups
             J = np.diag(np.concatenate([[1.0], -np.ones(b.size)]))
             Wg = bt * (2.0 * v[:, :, None] * v[:, None, :] - J)  # β(2vvᵀ − J)
             Wf.append(Wg)
-            if self.C[i] is None:
-                Kinv.append(None)
-                # [W_g²]_zz = β²(2w'w'ᵀ + I), v' = (·, w') = 2v₀v − e₀ (the doubled boost)
+            Ki = None
+            if self.C[i] is not None:
+                BW = self.C[i].scaled(self.lrows(d_inv, i), Wg[:, 1:, :])
+                Ki = np.linalg.inv(np.matmul(BW.transpose(0, 2, 1), BW) + np.eye(1 + b.size))
+            Kinv.append(Ki)
+            if Ki is None:  # [W²]_zz = β²(2w wᵀ + I), w = 2v₀v_z: no cancellation
                 w = 2.0 * v[:, :1] * v[:, 1:]
                 M.append(bt**2 * (2.0 * w[:, :, None] * w[:, None, :] + np.eye(b.size)))
-                continue
-            BW = self.C[i].scaled(self.lrows(d_inv, i), Wg[:, 1:, :])
-            Ki = np.linalg.inv(np.matmul(BW.transpose(0, 2, 1), BW) + np.eye(1 + b.size))
-            Kinv.append(Ki)
-            M.append(np.matmul(np.matmul(Wg[:, 1:, :], Ki), Wg[:, :, 1:]))
-        S = np.eye(self.y.shape[0]) * (self.beta / 2.0) if self.n_r else 0.0
+            else:
+                M.append(np.matmul(np.matmul(Wg[:, 1:, :], Ki), Wg[:, :, 1:]))
+        n_eq = self.y.shape[0]
+        S = np.eye(n_eq) * (self.beta / 2.0) if self.n_r else np.zeros((n_eq, n_eq))
         for src, A in self.A.items():
             Ms = sum(M[i] for i in range(len(self.blocks)) if self.source[i] == src)
-            S = S + self._flat(np.matmul(A, Ms)) @ self.flat[src].T
-        try:
-            factor = sla.cho_factor(S, lower=True, check_finite=True)
-        except (np.linalg.LinAlgError, ValueError) as err:
-            raise ArithmeticError(f"Schur complement not positive definite: {err}") from err
+            S += self._flat(np.matmul(A, Ms)) @ self.flat[src].T
+        factor = None
+        for reg in REGULARIZATION:  # static regularization only where Cholesky fails
+            try:
+                shift = reg * float(np.max(np.diag(S)))
+                factor = sla.cho_factor(S + shift * np.eye(n_eq), lower=True)
+                break
+            except (np.linalg.LinAlgError, ValueError):
+                continue
+        if factor is None:
+            raise ArithmeticError("Schur complement not positive definite")
 
         def xi_of(i: int, rhs: np.ndarray) -> np.ndarray:
             """ξ = (I + W E W)⁻¹ W rhs for the groups of block i ((G, 1+m) stacks)."""
@@ -314,16 +326,13 @@ class Structure:
 
 
 def solve_blocks_structured(
-    blocks: list[Block], y: np.ndarray, mode: str, beta: float = 1e-6, release: bool = False
+    blocks: list[Block], y: np.ndarray, mode: str, beta: float = 1e-6
 ) -> Solution:
     """The program of solve_blocks solved by CVXOPT with the block-structured KKT solver."""
     from cvxopt import matrix, solvers
 
     t0 = time.perf_counter()
     st = Structure(blocks, y, mode, beta)
-    if release:
-        for b in blocks:
-            b.A, b.C = None, None
     dims = {"l": st.n_l, "q": [1 + b.size for b in blocks for _ in range(b.groups)], "s": []}
     c = np.zeros(st.n_x)
     c[st.t_off[0] : st.r_off] = 1.0
