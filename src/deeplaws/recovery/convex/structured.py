@@ -15,7 +15,8 @@ r. The only coupling is through the n prediction rows: S = Σ_g A_g [H_g⁻¹]_z
 (+ β/2·I on r), a dense n × n matrix factored by Cholesky. Each H_g⁻¹ is formed as
 W_g (I + W_g E_g W_g)⁻¹ W_g (E_g the cone rows' term), an inverse of a matrix ≥ I, and
 the two blocks of a pair (prediction −A of an earlier block) add their [H⁻¹]_zz before
-the products with A. Prediction rows that the blocks do not span are projected out
+the products with A; the steps themselves are taken in W-scaled variables (see
+``Structure.kktsolver``). Prediction rows that the blocks do not span are projected out
 first (restricted programs of a working set); y outside that span is infeasible.
 """
 
@@ -32,6 +33,7 @@ from deeplaws.recovery.convex.blocks import Block, Solution, _solution
 # Termination: gap 1e-9 absolute or 1e-8 relative (as Clarabel), feasibility 1e-7 (CVXOPT's
 # default; the residual is recorded by the program layer).
 OPTIONS = {"abstol": 1e-9, "reltol": 1e-8, "feastol": 1e-7, "maxiters": 100}
+STATUS = {"optimal": "optimal", "primal infeasible": "infeasible", "dual infeasible": "unbounded"}
 # Status "unknown" (stalled) is accepted as optimal_inaccurate when these are met.
 INACCURATE_TOL = 1e-6
 # Relative shifts of the Schur complement tried in turn when its Cholesky fails; CVXOPT's
@@ -39,6 +41,16 @@ INACCURATE_TOL = 1e-6
 REGULARIZATION = (0.0, 1e-14, 1e-12, 1e-10)
 RANK_TOL = 1e-13  # eigenvalues of A Aᵀ below RANK_TOL·max are dropped
 SPAN_TOL = 1e-7  # ‖y − Π y‖ above SPAN_TOL·‖y‖: infeasible prediction rows
+
+
+def _cholesky(S: np.ndarray):
+    """Cholesky factor of S, with a static regularization only where it fails."""
+    for reg in REGULARIZATION:
+        try:
+            return sla.cho_factor(S + reg * float(np.max(np.diag(S))) * np.eye(len(S)), True)
+        except (np.linalg.LinAlgError, ValueError):
+            continue
+    raise ArithmeticError("Schur complement not positive definite")
 
 
 def _stack(M: sp.spmatrix, groups: int, rows: int | None, size: int) -> np.ndarray:
@@ -102,8 +114,7 @@ class Structure:
 
     def __init__(self, blocks: list[Block], y: np.ndarray, mode: str, beta: float) -> None:
         names = [b.name for b in blocks]
-        self.mode, self.beta, self.n = mode, beta, y.shape[0]
-        self.blocks = blocks
+        self.mode, self.beta, self.n, self.blocks = mode, beta, y.shape[0], blocks
         self.sizes = [b.groups * b.size for b in blocks]
         self.z_off = np.concatenate([[0], np.cumsum(self.sizes)]).astype(int)
         n_z = int(self.z_off[-1])
@@ -126,9 +137,9 @@ class Structure:
         # Cone rows (exact, train), shared when a pair has the same matrix.
         self.C, self.c_off, off, seen = [], [], 0, {}
         for b in blocks:
+            self.c_off.append(off)
             if mode == "relaxed" or b.C is None:
                 self.C.append(None)
-                self.c_off.append(off)
                 continue
             key = id(b.cone_factor) if b.cone_factor is not None else id(b.C)
             if key not in seen:
@@ -141,7 +152,6 @@ class Structure:
                     C = _stack(b.C, b.groups, b.C.shape[0] // b.groups, b.size)
                     seen[key] = DenseRows(C if mask is None else C * mask)
             self.C.append(seen[key])
-            self.c_off.append(off)
             off += seen[key].shape[0] * seen[key].shape[1]
         self.n_l = off
         self.q_off = self.n_l + np.concatenate(
@@ -269,16 +279,7 @@ class Structure:
         for src, A in self.A.items():
             Ms = sum(M[i] for i in range(len(self.blocks)) if self.source[i] == src)
             S += self._flat(np.matmul(A, Ms)) @ self.flat[src].T
-        factor = None
-        for reg in REGULARIZATION:  # static regularization only where Cholesky fails
-            try:
-                shift = reg * float(np.max(np.diag(S)))
-                factor = sla.cho_factor(S + shift * np.eye(n_eq), lower=True)
-                break
-            except (np.linalg.LinAlgError, ValueError):
-                continue
-        if factor is None:
-            raise ArithmeticError("Schur complement not positive definite")
+        factor = _cholesky(S)
 
         def xi_of(i: int, rhs: np.ndarray) -> np.ndarray:
             """ξ = (I + W E W)⁻¹ W rhs for the groups of block i ((G, 1+m) stacks)."""
@@ -347,16 +348,10 @@ def solve_blocks_structured(
     else:
         t1 = time.perf_counter()
         try:
-            if mode == "train":
-                result = solvers.coneqp(
-                    st.p_op, matrix(c), G, h, dims, A, b_vec,
-                    kktsolver=st.kktsolver, options={**OPTIONS, "show_progress": False},
-                )  # fmt: skip
-            else:
-                result = solvers.conelp(
-                    matrix(c), G, h, dims, A, b_vec,
-                    kktsolver=st.kktsolver, options={**OPTIONS, "show_progress": False},
-                )  # fmt: skip
+            args = (matrix(c), G, h, dims, A, b_vec)
+            kw = {"kktsolver": st.kktsolver, "options": {**OPTIONS, "show_progress": False}}
+            train = mode == "train"
+            result = solvers.coneqp(st.p_op, *args, **kw) if train else solvers.conelp(*args, **kw)
             status = _status(result)
         except (ArithmeticError, ValueError) as err:
             status, message = "solver_error", f"{type(err).__name__}: {err}"
@@ -396,13 +391,8 @@ def solve_blocks_structured(
 def _status(result: dict) -> str:
     """CVXOPT's status as cvxpy names them; 'unknown' (stalled) is optimal_inaccurate when
     the residuals and the relative gap are small."""
-    status = result["status"]
-    if status == "optimal":
-        return "optimal"
-    if status == "primal infeasible":
-        return "infeasible"
-    if status == "dual infeasible":
-        return "unbounded"
+    if result["status"] in STATUS:
+        return STATUS[result["status"]]
     checks = [result.get(k) for k in ("primal infeasibility", "dual infeasibility")]
     gap = result.get("relative gap")
     checks.append(gap if gap is not None else result.get("gap"))
