@@ -174,8 +174,6 @@ class Structure:
         """(G, n, m) → the n × (G·m) matrix with columns g·m + k."""
         return np.ascontiguousarray(A.transpose(1, 0, 2).reshape(A.shape[1], -1))
 
-    # ------------------------------------------------------------ vector pieces
-
     def z(self, x: np.ndarray, i: int) -> np.ndarray:
         b = self.blocks[i]
         return x[self.z_off[i] : self.z_off[i + 1]].reshape(b.groups, b.size)
