@@ -30,9 +30,9 @@ import scipy.sparse as sp
 
 from deeplaws.recovery.convex.blocks import Block, Solution, _solution
 
-# Termination: gap 1e-9 absolute or 1e-8 relative (as Clarabel), feasibility 1e-7 (CVXOPT's
+# Termination: gap 1e-9 absolute or 5e-8 relative, feasibility 1e-7 (CVXOPT's
 # default; the residual is recorded by the program layer).
-OPTIONS = {"abstol": 1e-9, "reltol": 1e-8, "feastol": 1e-7, "maxiters": 100}
+OPTIONS = {"abstol": 1e-9, "reltol": 5e-8, "feastol": 1e-7, "maxiters": 100}
 STATUS = {"optimal": "optimal", "primal infeasible": "infeasible", "dual infeasible": "unbounded"}
 # Status "unknown" (stalled) is accepted as optimal_inaccurate when these are met.
 INACCURATE_TOL = 1e-6
