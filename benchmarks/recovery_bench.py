@@ -11,6 +11,9 @@ weights, k = 1, σ = 0, P = max(n, 50) patterns + planted + all-ones) is solved 
 * working_set:  the certified working-set strategy (``recovery.strategy: working_set``);
 * cvxpy:        (optional) the full vectorized program through cvxpy.
 
+``--solver cvxopt`` runs the full and working-set forms with CVXOPT and the
+block-structured KKT solver (``recovery.solver: cvxopt``) instead of Clarabel.
+
 Each solve runs in a fresh child process, single-threaded, so its peak RSS is its own.
 The recovery flag and the objective evaluated at the returned point must agree across
 formulations (objective rel 1e-6); a disagreement is printed as MISMATCH and makes the exit
@@ -22,6 +25,7 @@ compares flags, distances and objectives (the large version of the unit test).
 
     .venv/bin/python benchmarks/recovery_bench.py --sizes 100x20 200x50
     .venv/bin/python benchmarks/recovery_bench.py --sizes 400x100 --forms full working_set
+    .venv/bin/python benchmarks/recovery_bench.py --sizes 200x50 --forms full --sigma 0.1 --solver cvxopt
     .venv/bin/python benchmarks/recovery_bench.py --check-trials 300 --max-n 200
     .venv/bin/python benchmarks/recovery_bench.py --grid
 """
