@@ -11,6 +11,9 @@ weights, k = 1, σ = 0, P = max(n, 50) patterns + planted + all-ones) is solved 
 * working_set:  the certified working-set strategy (``recovery.strategy: working_set``);
 * cvxpy:        (optional) the full vectorized program through cvxpy.
 
+``--solver cvxopt`` runs the full and working-set forms with CVXOPT and the
+block-structured KKT solver (``recovery.solver: cvxopt``) instead of Clarabel.
+
 Each solve runs in a fresh child process, single-threaded, so its peak RSS is its own.
 The recovery flag and the objective evaluated at the returned point must agree across
 formulations (objective rel 1e-6); a disagreement is printed as MISMATCH and makes the exit
@@ -22,6 +25,7 @@ compares flags, distances and objectives (the large version of the unit test).
 
     .venv/bin/python benchmarks/recovery_bench.py --sizes 100x20 200x50
     .venv/bin/python benchmarks/recovery_bench.py --sizes 400x100 --forms full working_set
+    .venv/bin/python benchmarks/recovery_bench.py --sizes 200x50 --forms full --sigma 0.1 --solver cvxopt
     .venv/bin/python benchmarks/recovery_bench.py --check-trials 300 --max-n 200
     .venv/bin/python benchmarks/recovery_bench.py --grid
 """
@@ -70,7 +74,9 @@ def _instance(family: str, n: int, d: int, seed: int = 0):
     return X, w, y, pats
 
 
-def _child(queue, n: int, d: int, program: str, form: str, method: str) -> None:
+def _child(
+    queue, n: int, d: int, program: str, form: str, method: str, solver: str = "clarabel"
+) -> None:
     from deeplaws.recovery import convex, metrics, naive
 
     family, mode = PROGRAMS[program]
@@ -96,6 +102,7 @@ def _child(queue, n: int, d: int, program: str, form: str, method: str) -> None:
             y,
             pats.Dmat,
             bases,
+            solver=solver,
             clarabel_method=method,
             formulation="cvxpy" if form == "cvxpy" else "conic",
         )
@@ -134,14 +141,17 @@ def _child(queue, n: int, d: int, program: str, form: str, method: str) -> None:
             "dis_abs": dis,
             "exit": exit_,
             "used": used,
+            "iterations": sol.iterations if form != "naive" else 0,
         }
     )
 
 
-def measure(n: int, d: int, program: str, form: str, method: str = "qdldl") -> dict:
+def measure(
+    n: int, d: int, program: str, form: str, method: str = "qdldl", solver: str = "clarabel"
+) -> dict:
     ctx = mp.get_context("fork")
     queue = ctx.Queue()
-    proc = ctx.Process(target=_child, args=(queue, n, d, program, form, method))
+    proc = ctx.Process(target=_child, args=(queue, n, d, program, form, method, solver))
     proc.start()
     result = queue.get()
     proc.join()
@@ -301,6 +311,12 @@ def main() -> None:
         help="Clarabel KKT factorization (all formulations)",
     )
     parser.add_argument(
+        "--solver",
+        default="clarabel",
+        choices=["clarabel", "cvxopt"],
+        help="convex solver of the full and working_set forms (cvxopt: structured KKT solver)",
+    )
+    parser.add_argument(
         "--repeat", type=int, default=1, help="runs per solve; the median is reported"
     )
     parser.add_argument(
@@ -330,7 +346,8 @@ def main() -> None:
                 if f"{program}:{size}:{form}" in args.skip:
                     continue
                 runs = [
-                    measure(n, d, program, form, args.clarabel_method) for _ in range(args.repeat)
+                    measure(n, d, program, form, args.clarabel_method, args.solver)
+                    for _ in range(args.repeat)
                 ]
                 runs.sort(key=lambda r: r["seconds"])
                 row = runs[len(runs) // 2]  # the median run (seconds and its peak)
@@ -341,7 +358,8 @@ def main() -> None:
                     f"{program:15s} ({n:3d},{d:3d}) P={row['P']:3d} {form:11s} "
                     f"{row['seconds']:8.2f} s  peak {row['peak_mb']:7.0f} MiB  "
                     f"{row['status']:18s} flag={row['flag']!s:5s} obj={row['objective']:.9g} "
-                    f"exit={row['exit']} |W|={row['used']}  runs {row['all_seconds']}",
+                    f"exit={row['exit']} |W|={row['used']} it={row['iterations']}  "
+                    f"runs {row['all_seconds']}",
                     flush=True,
                 )
             bad = _agree(sel)

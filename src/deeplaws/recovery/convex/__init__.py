@@ -3,6 +3,8 @@ programs over sampled patterns and the certified working-set strategy.
 
 * ``blocks``: the sparse building blocks, ``Block``/``Solution`` and the cvxpy solve;
 * ``conic``: the same cone program assembled directly for Clarabel (default);
+* ``structured``: the same cone program for CVXOPT with a block-structured KKT solver
+  (``solver: cvxopt``);
 * ``programs``: ``PatternProgram`` (one program over the patterns, solvable on any
   subset) and the full-program functions ``skip_program``, ``plain_program``,
   ``normal_program``;

@@ -33,7 +33,12 @@ log = logging.getLogger(__name__)
 
 MODES = ("relaxed", "exact", "train")
 ACCEPTED = ("optimal", "optimal_inaccurate")
-SOLVERS = ("clarabel", "mosek", "scs")
+SOLVERS = ("auto", "clarabel", "cvxopt", "mosek", "scs")
+# ``auto``: the structured CVXOPT solver for programs with at least this many
+# (group entries × samples), Clarabel below. Measured on 2 cores, σ = 0.1, full programs:
+# CVXOPT is slower up to ≈ 3e4 (e.g. (n, d) = (40, 10)), even at ≈ 1e5 and 2-8× faster
+# from 3e5 ((100, 30)) on (docs/recovery.md, "Noisy cells").
+AUTO_MIN_WORK = 100_000
 CLARABEL_METHODS = ("qdldl", "faer")
 FORMULATIONS = ("conic", "cvxpy")
 # Clarabel statuses as cvxpy names them (cvxpy's own Clarabel interface uses this map).
@@ -112,6 +117,9 @@ class Block:
     C: sp.spmatrix | None = None  # rows of C vec(Z) >= 0 (exact/train modes only)
     zero: np.ndarray | None = None  # bool (groups·size,) entries pinned to zero
     minus_of: str | None = None  # prediction matrix is −A of this (earlier) block
+    # (X, signs (groups × n), T (groups × d × size) or None): C = block_diag(diag(signs_g) X T_g)
+    # (T_g = I if None), the same rows as C in factored form (used by the cvxopt solver)
+    cone_factor: tuple | None = None
 
 
 @dataclass
@@ -194,10 +202,30 @@ def solve_blocks(
     if formulation not in FORMULATIONS:
         raise ValueError(f"unknown formulation {formulation!r}; allowed {FORMULATIONS}")
     name = solver_name(solver, mode)
+    if name == "AUTO":
+        work = sum(b.groups * b.size for b in blocks) * y.shape[0]
+        name = "CVXOPT" if work >= AUTO_MIN_WORK else "CLARABEL"
     if name == "CLARABEL" and formulation == "conic":
         from deeplaws.recovery.convex.conic import solve_blocks_conic
 
         return solve_blocks_conic(blocks, y, mode, beta, clarabel_method, release)
+    if name == "CVXOPT" and formulation == "conic":
+        from deeplaws.recovery.convex.conic import solve_blocks_conic
+        from deeplaws.recovery.convex.structured import solve_blocks_structured
+
+        sol = solve_blocks_structured(blocks, y, mode, beta)
+        if sol.status == "optimal":
+            if release:
+                for b in blocks:
+                    b.A, b.C = None, None
+            return sol
+        # Not solved to optimality (CVXOPT stalls on some noisy exact-interpolation programs):
+        # the Clarabel solve decides; the record names its solver.
+        log.info("cvxopt status %s (%s): solving with Clarabel", sol.status, sol.message)
+        fallback = solve_blocks_conic(blocks, y, mode, beta, clarabel_method, release)
+        fallback.info["cvxopt_status"] = sol.status
+        fallback.solve_seconds += np.nan_to_num(sol.solve_seconds)
+        return fallback
     cp = _cvxpy()
     variables = [cp.Variable(b.groups * b.size, name=b.name) for b in blocks]
     by_name = {b.name: b for b in blocks}

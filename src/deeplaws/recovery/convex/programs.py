@@ -145,17 +145,20 @@ class PatternProgram:
             bases = self.bases.subset(W)
             A, zero, m = bases.flat_basis(), bases.slot_mask().ravel(), bases.m
             C = bases.cones(self.X, Dmat) if self.cones else None
+            T = np.transpose(bases.Vt, (0, 2, 1)) * bases.inverse_scales()[:, None, :]
         else:
             A, zero, m = masked_blocks(self.X, Dmat), None, self.X.shape[1]
             C = sign_cones(self.X, Dmat) if self.cones else None
+            T = None
+        factor = (self.X, (2.0 * Dmat - 1.0).T, T) if self.cones else None
         out = []
         if self.family == "skip":
             out.append(Block("w0", 1, self.X.shape[1], sp.csr_matrix(self.X)))
         if self.mode == "relaxed":
             out.append(Block(names[0], P, m, A, zero=zero))
         else:
-            out.append(Block(names[0], P, m, A, C, zero))
-            out.append(Block(names[1], P, m, None, C, zero, minus_of=names[0]))
+            out.append(Block(names[0], P, m, A, C, zero, cone_factor=factor))
+            out.append(Block(names[1], P, m, None, C, zero, names[0], factor))
         return out
 
     def solve(self, W: np.ndarray | None = None) -> Solution:
