@@ -10,6 +10,7 @@ from scipy.linalg import block_diag
 from deeplaws.recovery import arrangements, convex, data
 from deeplaws.recovery.convex.structured import Structure
 from deeplaws.recovery.experiments import Panel, Settings, run_trial
+from tests.unit.recovery.panels import PROGRAMS
 
 CASES = [(f, m) for f in convex.FAMILIES for m in convex.MODES if (f, m) != ("plain", "relaxed")]
 
@@ -93,15 +94,6 @@ def test_by_hand_programs():
     assert sol.status == "infeasible" and not sol.ok
 
 
-PROGRAMS = {
-    "skip_relaxed": Panel(),
-    "skip_exact": Panel(),
-    "skip_train": Panel(),
-    "normal_relaxed": Panel(k=2, planted="pm"),
-    "normal_exact": Panel(k=1),
-    "normal_train": Panel(k=2),
-    "plain_exact": Panel(k=1),
-}
 CELLS = [(12, 5, 0.0), (30, 5, 0.0), (24, 6, 0.1), (40, 8, 0.1)]
 # Below n = 4d the optimum need not be unique: two interior-point solves stop at different
 # points of the optimal face (the training objective, β = 1e-6, is flat to 1e-12 along it;

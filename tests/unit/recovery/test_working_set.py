@@ -8,16 +8,8 @@ import pytest
 from deeplaws.recovery import arrangements, convex, data
 from deeplaws.recovery.convex import working_set as ws
 from deeplaws.recovery.experiments import Panel, Settings, run_trial
+from tests.unit.recovery.panels import PROGRAMS
 
-PROGRAMS = {  # program → panel (k = 2 and noise exercise several planted blocks and W growth)
-    "skip_relaxed": Panel(),
-    "skip_exact": Panel(),
-    "skip_train": Panel(),
-    "normal_relaxed": Panel(k=2, planted="pm"),
-    "normal_exact": Panel(k=1),
-    "normal_train": Panel(k=2),
-    "plain_exact": Panel(k=1),
-}
 # Cells below, at and above the n ≈ 2d / 4d edges, with and without noise.
 CELLS = [(10, 6, 0.0), (12, 5, 0.0), (20, 5, 0.0), (30, 5, 0.0), (24, 6, 0.1)]
 # Where the optimum is not unique (small n), an interior-point solve stops within about
