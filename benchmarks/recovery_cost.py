@@ -118,6 +118,7 @@ def child(program: str, n: int, d: int, trials: int, solver_settings: dict) -> d
             for t in range(trials)
         ]
     statuses = sorted({r["status"] for r in recs})
+    used = sorted({str(r.get("solver", "")) for r in recs})  # auto: CVXOPT or Clarabel
     exits = sorted({str(r.get("exit", "")) for r in recs})
     cpu = (time.process_time() - t0) / trials
     wall = (time.perf_counter() - w0) / trials
@@ -131,6 +132,7 @@ def child(program: str, n: int, d: int, trials: int, solver_settings: dict) -> d
         "planted": planted,
         "strategy": strategy,
         "solver": solver,
+        "solvers_used": used,
         "trials": trials,
         "cpu_s": cpu,
         "wall_s": wall,
@@ -242,7 +244,14 @@ def fit_regimes(rows: list[dict], programs: dict) -> None:
             continue
         curve["sizes"] = " ".join(f"{n}x{d}" for n, d in sorted(sizes))
         if reg.startswith("noisy_"):  # measured apart from the base: its own note
-            curve["measured"] = _measured_note(pts)
+            loads = [r["load"] for r in pts if "load" in r] or [float("nan")]
+            strategies = sorted({r.get("strategy") or "full" for r in pts})
+            curve["measured"] = (
+                f"fitted {time.strftime('%Y-%m-%d')} on {sum(r['trials'] for r in pts)} trials, "
+                f"one thread, solver {reg.removeprefix('noisy_')}, strategy "
+                f"{'/'.join(strategies)}, sigma {'/'.join(sorted({str(r['sigma']) for r in pts}))}, "
+                f"load average {min(loads):.1f}-{max(loads):.1f}"
+            )
         base.setdefault("regimes", {})[reg] = curve
 
 
@@ -349,7 +358,8 @@ def write_calibration(programs: dict, measured: str) -> None:
         "line fitted on single trials at the sizes listed (--fit), job_factor on whole pipeline\n"
         "jobs (--jobs --fit). ``regimes`` (convex programs, see cost.regime): ``above``, the\n"
         "curve of the working set above the edge at σ = 0; ``noisy``, a ``scale`` of the base\n"
-        "curve (the full program at σ = 0) for σ > 0. See MEASURED.\n"
+        "curve (the full program at σ = 0) for σ > 0 with Clarabel; ``noisy_<solver>``, the\n"
+        "curve for σ > 0 with that recovery.solver (its own note ``measured``). See MEASURED.\n"
         '"""\n\n'
         f"SETTINGS = {json.dumps(SETTINGS)}\n\n"
         f"MEASURED = {json.dumps(measured)}\n\n"
@@ -614,7 +624,10 @@ def main() -> None:
                 ),
             }
         fit_regimes(rows, programs)
-        write_calibration(programs, _measured_note(rows))
+        # Only solver curves fitted (no base curve): the base's note stays.
+        only_solvers = not coeffs and all(row_regime(r).startswith("noisy_") for r in rows)
+        note = cost_calibration.MEASURED if only_solvers else _measured_note(rows)
+        write_calibration(programs, note)
         from deeplaws.recovery import cost as layout
 
         layout.reload_calibration()
