@@ -209,3 +209,22 @@ def test_store_reuses_matching_records_only(tmp_path):
     for a, b in zip(fresh, first, strict=True):
         assert a["seed"] == b["seed"] and a["recovered"] == b["recovered"]
         assert np.isclose(a["dis_abs"], b["dis_abs"], equal_nan=True)
+
+
+@pytest.mark.parametrize(
+    "program", ["skip_relaxed", "skip_train", "normal_relaxed", "normal_train"]
+)
+def test_the_calibrated_noisy_programs_have_an_auto_curve(program):
+    """The programs of the σ > 0 panels carry a fitted curve for solver auto: it sets their
+    noisy cost, and leaves the σ = 0 working set above the edge to Clarabel's curve."""
+    assert "noisy_auto" in cost.cost_calibration.PROGRAMS[program]["regimes"]
+    noisy = [
+        cost.cost_estimate(program, 300, 70, 1, sigma=0.1, strategy="working_set", solver=s)[1]
+        for s in ("auto", "clarabel")
+    ]
+    assert noisy[0] != pytest.approx(noisy[1], rel=0.05)
+    above = [
+        cost.cost_estimate(program, 300, 70, 1, strategy="working_set", solver=s)
+        for s in ("auto", "clarabel")
+    ]
+    assert above[0] == above[1]
