@@ -14,14 +14,17 @@ The base curve is the full program at σ = 0 (``--set strategy=full``); trials o
 working set or at σ > 0 (``--set sigma=0.1``; ``--set planted=eye --set k=2`` for other
 panels) calibrate the regime curves of cost.regime (noisy; above the n = 2d edge) with
 the same fit where three sizes or more were measured, else as a scale of the base curve.
+Noisy trials with another solver (``--set solver=auto``, a recovery.solver value)
+calibrate that solver's own curve ``noisy_<solver>``, which the model uses for it.
 
 ``--project CONFIG`` sums the model over every unit of a config (default config merged
 with CONFIG, as ``snakemake --configfile CONFIG``) and prints CPU-hours per program: for
 the config's strategy, the per-pattern formulation (naive), the full program and the
-working set.
+working set, with the config's solver and with solver auto.
 
     .venv/bin/python benchmarks/recovery_cost.py --fit [--quick] [--lock FILE] [--set K=V]
     .venv/bin/python benchmarks/recovery_cost.py --set sigma=0.1 --sizes 100x20 --save F
+    .venv/bin/python benchmarks/recovery_cost.py --set sigma=0.1 --set solver=auto --save F
     .venv/bin/python benchmarks/recovery_cost.py --measured FILE.json --fit
     .venv/bin/python benchmarks/recovery_cost.py --project config/paper.yaml
 """
