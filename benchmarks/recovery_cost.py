@@ -14,14 +14,17 @@ The base curve is the full program at σ = 0 (``--set strategy=full``); trials o
 working set or at σ > 0 (``--set sigma=0.1``; ``--set planted=eye --set k=2`` for other
 panels) calibrate the regime curves of cost.regime (noisy; above the n = 2d edge) with
 the same fit where three sizes or more were measured, else as a scale of the base curve.
+Noisy trials with another solver (``--set solver=auto``, a recovery.solver value)
+calibrate that solver's own curve ``noisy_<solver>``, which the model uses for it.
 
 ``--project CONFIG`` sums the model over every unit of a config (default config merged
 with CONFIG, as ``snakemake --configfile CONFIG``) and prints CPU-hours per program: for
 the config's strategy, the per-pattern formulation (naive), the full program and the
-working set.
+working set, with the config's solver and with solver auto.
 
     .venv/bin/python benchmarks/recovery_cost.py --fit [--quick] [--lock FILE] [--set K=V]
     .venv/bin/python benchmarks/recovery_cost.py --set sigma=0.1 --sizes 100x20 --save F
+    .venv/bin/python benchmarks/recovery_cost.py --set sigma=0.1 --set solver=auto --save F
     .venv/bin/python benchmarks/recovery_cost.py --measured FILE.json --fit
     .venv/bin/python benchmarks/recovery_cost.py --project config/paper.yaml
 """
@@ -74,7 +77,14 @@ def _trials_for(program: str, n: int, d: int) -> int:
 
     if layout.PROGRAMS[program].kind == "nonconvex":
         return 5  # one cell batch of 5 nets; per-trial cost = batch cost / 5
-    seconds = layout.cost_estimate(program, n, d, K.get(program, 1))[1]
+    seconds = layout.cost_estimate(
+        program,
+        n,
+        d,
+        K.get(program, 1),
+        sigma=float(SETTINGS.get("sigma", 0.0)),
+        solver=str(SETTINGS.get("solver", "clarabel")),
+    )[1]
     return int(np.clip(np.ceil(2.0 / max(seconds, 1e-3)), 1, 5))
 
 
@@ -97,6 +107,7 @@ def child(program: str, n: int, d: int, trials: int, solver_settings: dict) -> d
     # Solver settings apply to the convex programs only (as recovery_settings in the rules).
     conv = solver_settings if kind == "convex" else {}
     strategy = conv.get("strategy", experiments.Settings().strategy) if kind == "convex" else ""
+    solver = conv.get("solver", experiments.Settings().solver) if kind == "convex" else ""
     settings = experiments.Settings.from_dict(conv)
     statuses = []
     t0, w0 = time.process_time(), time.perf_counter()
@@ -110,6 +121,7 @@ def child(program: str, n: int, d: int, trials: int, solver_settings: dict) -> d
             for t in range(trials)
         ]
     statuses = sorted({r["status"] for r in recs})
+    used = sorted({str(r.get("solver", "")) for r in recs})  # auto: CVXOPT or Clarabel
     exits = sorted({str(r.get("exit", "")) for r in recs})
     cpu = (time.process_time() - t0) / trials
     wall = (time.perf_counter() - w0) / trials
@@ -122,6 +134,8 @@ def child(program: str, n: int, d: int, trials: int, solver_settings: dict) -> d
         "sigma": sigma,
         "planted": planted,
         "strategy": strategy,
+        "solver": solver,
+        "solvers_used": used,
         "trials": trials,
         "cpu_s": cpu,
         "wall_s": wall,
@@ -170,7 +184,8 @@ def fitted(r: dict) -> bool:
 
 def row_regime(r: dict) -> str:
     """The curve a measured trial calibrates: ``base`` (the full program at σ = 0, and
-    every measurement without a strategy), else cost.regime of its cell."""
+    every measurement without a strategy), else cost.regime of its cell; a noisy trial of
+    another solver than Clarabel calibrates ``noisy_<solver>``."""
     from deeplaws.recovery import cost as layout
 
     if layout.PROGRAMS[r["program"]].kind != "convex":
@@ -178,7 +193,9 @@ def row_regime(r: dict) -> str:
     sigma, strategy = r.get("sigma", 0.0), r.get("strategy", "full") or "full"
     if strategy == "full" and sigma == 0:
         return "base"
-    return layout.regime(r["n"], r["d"], sigma, r.get("planted", "gauss"))
+    reg = layout.regime(r["n"], r["d"], sigma, r.get("planted", "gauss"))
+    solver = r.get("solver") or "clarabel"
+    return reg if solver == "clarabel" else f"{reg}_{solver}"
 
 
 def _estimate(r: dict) -> tuple[float, float]:
@@ -193,6 +210,7 @@ def _estimate(r: dict) -> tuple[float, float]:
         sigma=r.get("sigma", 0.0),
         strategy=strategy,
         planted=r.get("planted", "gauss"),
+        solver=r.get("solver") or "clarabel",
     )
 
 
@@ -201,18 +219,22 @@ def fit_regimes(rows: list[dict], programs: dict) -> None:
     above the edge a curve a + b x^p (three sizes or more: the restricted solve and the
     certificate grow by another law than the full program), at σ > 0 a scale of the
     program's base curve (geometric mean of measured/base: the same program, about
-    twice the iterations). Into programs[...]."""
+    twice the iterations); per other solver at σ > 0 (``noisy_<solver>``) its own curve
+    a + b x^p from three sizes (the structured solver's gain grows with the size), else a
+    scale of the base curve. Into programs[...]."""
     from deeplaws.recovery import cost as layout
 
     groups: dict[tuple[str, str], list[dict]] = {}
     for r in rows:
         reg = row_regime(r)
-        if reg in ("noisy", "above") and fitted(r):  # below the edge: the noisy curve (cost.regime)
+        if (reg in ("noisy", "above") or reg.startswith("noisy_")) and fitted(
+            r
+        ):  # below the edge: the noisy curve (cost.regime)
             groups.setdefault((r["program"], reg), []).append(r)
     for (program, reg), pts in sorted(groups.items()):
         base = programs.get(program)
         sizes = {(r["n"], r["d"]) for r in pts}
-        if reg == "above" and len(sizes) >= 3:  # noisy: the base law, more iterations
+        if reg != "noisy" and len(sizes) >= 3:  # noisy: the base law, more iterations
             curve = {k: v for k, v in fit(pts, force=True)[program].items() if k.startswith("cpu_")}
         elif base is not None:
             ratios = [
@@ -224,6 +246,15 @@ def fit_regimes(rows: list[dict], programs: dict) -> None:
         else:
             continue
         curve["sizes"] = " ".join(f"{n}x{d}" for n, d in sorted(sizes))
+        if reg.startswith("noisy_"):  # measured apart from the base: its own note
+            loads = [r["load"] for r in pts if "load" in r] or [float("nan")]
+            strategies = sorted({r.get("strategy") or "full" for r in pts})
+            curve["measured"] = (
+                f"fitted {time.strftime('%Y-%m-%d')} on {sum(r['trials'] for r in pts)} trials, "
+                f"one thread, solver {reg.removeprefix('noisy_')}, strategy "
+                f"{'/'.join(strategies)}, sigma {'/'.join(sorted({str(r['sigma']) for r in pts}))}, "
+                f"load average {min(loads):.1f}-{max(loads):.1f}"
+            )
         base.setdefault("regimes", {})[reg] = curve
 
 
@@ -330,7 +361,8 @@ def write_calibration(programs: dict, measured: str) -> None:
         "line fitted on single trials at the sizes listed (--fit), job_factor on whole pipeline\n"
         "jobs (--jobs --fit). ``regimes`` (convex programs, see cost.regime): ``above``, the\n"
         "curve of the working set above the edge at σ = 0; ``noisy``, a ``scale`` of the base\n"
-        "curve (the full program at σ = 0) for σ > 0. See MEASURED.\n"
+        "curve (the full program at σ = 0) for σ > 0 with Clarabel; ``noisy_<solver>``, the\n"
+        "curve for σ > 0 with that recovery.solver (its own note ``measured``). See MEASURED.\n"
         '"""\n\n'
         f"SETTINGS = {json.dumps(SETTINGS)}\n\n"
         f"MEASURED = {json.dumps(measured)}\n\n"
@@ -467,14 +499,21 @@ def project(configfile: str) -> None:
     if configfile:
         config = merge_configs(config, yaml.safe_load(Path(configfile).read_text()))
     rc = config["recovery"]
+    solver = rc.get("solver", "clarabel")
     variants = [
-        (f"the config (strategy {rc.get('strategy', 'working_set')})", {}),
+        (f"the config (strategy {rc.get('strategy', 'working_set')}, solver {solver})", {}),
         ("(a) the per-pattern formulation (naive, full program)", {"formulation": "naive"}),
         ("(b) the full vectorized program (strategy full)", {"strategy": "full"}),
         ("(c) the working set (strategy working_set)", {"strategy": "working_set"}),
+        (
+            "(c auto) the working set with solver auto",
+            {"strategy": "working_set", "solver": "auto"},
+        ),
     ]
+    summary: dict[str, dict[str, float]] = {}
     for title, over in variants:
         proj = layout.projection(rc, **over)
+        summary[title.split(")")[0] + ")"] = {p: v["cpu_hours"] for p, v in proj.items()}
         print(f"\nProjection for {configfile or 'config/config.yaml'}, {title}, one core:")
         print("| program | jobs | trials | CPU-hours | requested job-hours |")
         print("|---|---|---|---|---|")
@@ -487,6 +526,21 @@ def project(configfile: str) -> None:
         req = sum(p["requested_hours"] for p in proj.values())
         jobs = sum(p["jobs"] for p in proj.values())
         print(f"| total | {jobs} | | {total:.1f} | {req:.1f} |")
+    cols = ["(a)", "(b)", "(c)", "(c auto)"]
+    print("\nCPU-hours per program, one core ((c): working set with Clarabel unless the config")
+    print(f"names another solver; config solver {solver}):")
+    print("| program | " + " | ".join(cols) + " | (c auto)/(a) |")
+    print("|---|---|---|---|---|---|")
+    programs = sorted(summary["(a)"], key=lambda p: -summary["(a)"][p])
+    for program in [*programs, "total"]:
+        vals = [
+            sum(summary[c].values()) if program == "total" else summary[c][program] for c in cols
+        ]
+        print(
+            f"| {program} | "
+            + " | ".join(f"{v:.1f}" for v in vals)
+            + f" | {vals[3] / vals[0]:.3f} |"
+        )
 
 
 def main() -> None:
@@ -497,7 +551,7 @@ def main() -> None:
         action="append",
         default=[],
         metavar="KEY=VALUE",
-        help="a solver setting of the convex programs (e.g. strategy=...) or a panel key "
+        help="a solver setting of the convex programs (e.g. strategy=..., solver=auto) or a panel key "
         "(sigma, planted, k), YAML value",
     )
     ap.add_argument("--programs", nargs="+", default=list(PROGRAMS))
@@ -573,7 +627,10 @@ def main() -> None:
                 ),
             }
         fit_regimes(rows, programs)
-        write_calibration(programs, _measured_note(rows))
+        # Only solver curves fitted (no base curve): the base's note stays.
+        only_solvers = not coeffs and all(row_regime(r).startswith("noisy_") for r in rows)
+        note = cost_calibration.MEASURED if only_solvers else _measured_note(rows)
+        write_calibration(programs, note)
         from deeplaws.recovery import cost as layout
 
         layout.reload_calibration()

@@ -162,14 +162,17 @@ def recovery_resources(wildcards):
         panel.sigma,
         config["recovery"]["strategy"],
         panel.planted,
+        config["recovery"]["solver"],
     )
 
 
 @functools.lru_cache(maxsize=None)
-def _recovery_resources(program, unit, k, ns, ds, trials, formulation, sigma, strategy, planted):
+def _recovery_resources(
+    program, unit, k, ns, ds, trials, formulation, sigma, strategy, planted, solver
+):
     unit = _rx.Unit.parse(unit)
     return _rc.resources(
-        program, unit, list(ns), list(ds), trials, k, formulation, sigma, strategy, planted
+        program, unit, list(ns), list(ds), trials, k, formulation, sigma, strategy, planted, solver
     )
 
 

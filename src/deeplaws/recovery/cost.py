@@ -66,6 +66,13 @@ STRATEGIES = ("working_set", "full")
 # → the base curve (full program, σ = 0), else the noisy curve (the working set's extra
 # restricted solves at σ > 0 are within the measured spread).
 EDGE = 2.0
+# Convex solvers (recovery.solver) and the noisy curve each one takes: its own
+# (``noisy_<solver>``, fitted on trials with that solver) where measured, else Clarabel's
+# ``noisy``. Only the conic formulation reaches the structured CVXOPT solver, so the other
+# formulations always take Clarabel's curves; the σ = 0 working set above the edge
+# certifies with restricted solves far below cvxopt's threshold in ``auto``
+# (convex.blocks.AUTO_MIN_WORK) and keeps its Clarabel curve as well.
+SOLVERS = ("auto", "clarabel", "cvxopt", "mosek", "scs")  # convex.blocks.SOLVERS
 
 
 def regime(n: int, d: int, sigma: float, planted: str = "gauss") -> str:
@@ -95,14 +102,18 @@ def cost_estimate(
     sigma: float = 0.0,
     strategy: str = "full",
     planted: str = "gauss",
+    solver: str = "clarabel",
 ) -> tuple[float, float]:
     """(peak MiB, CPU seconds) of one trial: the calibrated model of cost_calibration.py
     (fitted on measured trials by benchmarks/recovery_cost.py), else the uncalibrated
     constants. Convex programs: the curve of the trial's regime (``regime``) for the
-    strategy; the fit is for the conic formulation, cvxpy scales by CVXPY_FACTOR and the
-    per-pattern formulation (``naive``, always the full program) by NAIVE_FACTOR."""
+    strategy and, at σ > 0 and below the edge, the solver (SOLVERS); the fit is for the
+    conic formulation, cvxpy scales by CVXPY_FACTOR and the per-pattern formulation
+    (``naive``, always the full program) by NAIVE_FACTOR."""
     if strategy not in STRATEGIES:
         raise ValueError(f"unknown strategy {strategy!r}; allowed {STRATEGIES}")
+    if solver not in SOLVERS:
+        raise ValueError(f"unknown solver {solver!r}; allowed {SOLVERS}")
     c = cost_calibration.PROGRAMS.get(program)
     mem, sec = _fallback_cost(program, n, d, k)
     convex = PROGRAMS[program].kind == "convex"
@@ -114,6 +125,8 @@ def cost_estimate(
         if reg == "above" and (formulation == "naive" or strategy == "full"):
             reg = "base"
         reg = "noisy" if reg == "below" else reg
+        if reg == "noisy" and formulation == "conic" and f"noisy_{solver}" in curves:
+            reg = f"noisy_{solver}"
         if reg in curves:
             r = curves[reg]
             sec = r["scale"] * sec if "scale" in r else _curve(r, x)
@@ -148,6 +161,7 @@ def unit_cost(
     sigma: float = 0.0,
     strategy: str = "full",
     planted: str = "gauss",
+    solver: str = "clarabel",
 ) -> tuple[float, float]:
     """(peak MiB, CPU seconds) the model predicts for one unit of work."""
     tasks = unit.tasks(ns, ds, trials)
@@ -157,7 +171,7 @@ def unit_cost(
     costs = [
         (300.0, 0.0)
         if prog.skips_n_lt_d and n < d
-        else cost_estimate(program, n, d, k, formulation, sigma, strategy, planted)
+        else cost_estimate(program, n, d, k, formulation, sigma, strategy, planted, solver)
         for n, d, _ in tasks
     ]
     return max(c[0] for c in costs), sum(c[1] for c in costs)
@@ -182,12 +196,15 @@ def _span(spec: dict) -> list[float]:
 
 
 def projection(
-    rc: dict, formulation: str | None = None, strategy: str | None = None
+    rc: dict,
+    formulation: str | None = None,
+    strategy: str | None = None,
+    solver: str | None = None,
 ) -> dict[str, dict[str, float]]:
     """CPU-hours per program that the model predicts for every unit of a config's
     ``recovery`` section, with the job count and the job-hours the resources request.
-    ``formulation`` / ``strategy`` override the config's (``naive``: the per-pattern
-    formulation of the official scripts)."""
+    ``formulation`` / ``strategy`` / ``solver`` override the config's (``naive``: the
+    per-pattern formulation of the official scripts)."""
     from deeplaws.recovery import figures
 
     ns = [int(v) for v in _span(rc["grid"]["n"])]
@@ -205,7 +222,7 @@ def projection(
         batch = rc["fanout"]["batch"][program]
         form = formulation or rc.get("formulation", "conic")
         strat = strategy or rc.get("strategy", "working_set")
-        cell = (panel.k, panel.sigma, strat, panel.planted)
+        cell = (panel.k, panel.sigma, strat, panel.planted, solver or rc.get("solver", "clarabel"))
         p = out.setdefault(
             program, {"jobs": 0, "trials": 0, "cpu_hours": 0.0, "requested_hours": 0.0}
         )

@@ -6,7 +6,8 @@ per trial = job_factor * (cpu_a_s + cpu_b_s * x ** cpu_p) and peak MiB = mem_bas
 line fitted on single trials at the sizes listed (--fit), job_factor on whole pipeline
 jobs (--jobs --fit). ``regimes`` (convex programs, see cost.regime): ``above``, the
 curve of the working set above the edge at σ = 0; ``noisy``, a ``scale`` of the base
-curve (the full program at σ = 0) for σ > 0. See MEASURED.
+curve (the full program at σ = 0) for σ > 0 with Clarabel; ``noisy_<solver>``, the
+curve for σ > 0 with that recovery.solver (its own note ``measured``). See MEASURED.
 """
 
 SETTINGS = {"clarabel_method": "faer", "formulation": "conic"}
@@ -54,6 +55,13 @@ PROGRAMS = {
                 "sizes": "50x10 100x20 200x50 300x70 400x100",
             },
             "noisy": {"scale": 1.571, "sizes": "50x10 100x20 200x50 300x70"},
+            "noisy_auto": {
+                "cpu_a_s": 0.0179,
+                "cpu_b_s": 3.776e-07,
+                "cpu_p": 1.061,
+                "measured": "fitted 2026-12-02 on 13 trials, one thread, solver auto, strategy working_set, sigma 0.1, load average 2.4-3.4",
+                "sizes": "50x10 100x20 200x50 300x70 400x100",
+            },
         },
         "sizes": "50x10 100x20 200x50 300x70 400x100",
     },
@@ -72,6 +80,13 @@ PROGRAMS = {
                 "sizes": "50x10 100x20 200x50 300x70 400x100",
             },
             "noisy": {"scale": 2.094, "sizes": "50x10 100x20 200x50"},
+            "noisy_auto": {
+                "cpu_a_s": 6.144e-06,
+                "cpu_b_s": 1.189e-05,
+                "cpu_p": 0.9659,
+                "measured": "fitted 2026-12-02 on 9 trials, one thread, solver auto, strategy working_set, sigma 0.1, load average 2.4-4.1",
+                "sizes": "50x10 100x20 200x50 300x70 400x100",
+            },
         },
         "sizes": "100x20 200x50",
     },
@@ -108,6 +123,13 @@ PROGRAMS = {
                 "sizes": "50x10 100x20 200x50 300x70 400x100",
             },
             "noisy": {"scale": 1.595, "sizes": "50x10 100x20 200x50 300x70"},
+            "noisy_auto": {
+                "cpu_a_s": 0.01362,
+                "cpu_b_s": 4.289e-07,
+                "cpu_p": 1.045,
+                "measured": "fitted 2026-12-02 on 13 trials, one thread, solver auto, strategy working_set, sigma 0.1, load average 2.4-3.4",
+                "sizes": "50x10 100x20 200x50 300x70 400x100",
+            },
         },
         "sizes": "50x10 100x20 200x50 300x70 400x100",
     },
@@ -126,6 +148,13 @@ PROGRAMS = {
                 "sizes": "50x10 100x20 200x50 300x70 400x100",
             },
             "noisy": {"scale": 2.386, "sizes": "50x10 100x20 200x50"},
+            "noisy_auto": {
+                "cpu_a_s": 0.067,
+                "cpu_b_s": 1.679e-06,
+                "cpu_p": 1.082,
+                "measured": "fitted 2026-12-02 on 10 trials, one thread, solver auto, strategy working_set, sigma 0.1, load average 2.3-4.2",
+                "sizes": "50x10 100x20 200x50 300x70 400x100",
+            },
         },
         "sizes": "100x20 200x50 400x100",
     },

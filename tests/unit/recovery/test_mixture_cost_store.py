@@ -108,6 +108,43 @@ def test_strategies_and_formulations_of_the_cost_model(program):
     assert below[0] == pytest.approx(cost.cost_estimate(program, 90, 50, 1, sigma=0.1)[1])
 
 
+def test_the_noisy_curve_is_the_solvers(monkeypatch):
+    program = "skip_train"
+    c = {**cost.cost_calibration.PROGRAMS[program]}
+    own = {"cpu_a_s": 0.5, "cpu_b_s": 1e-7, "cpu_p": 1.0}
+    c["regimes"] = {**c["regimes"], "noisy_auto": own}
+    monkeypatch.setitem(cost.cost_calibration.PROGRAMS, program, c)
+    x = cost.size_measure(program, 200, 50)
+    factor = c.get("job_factor", 1.0)
+    for strategy in cost.STRATEGIES:  # σ > 0: the full program, the solver's own curve
+        auto = cost.cost_estimate(program, 200, 50, 1, sigma=0.1, strategy=strategy, solver="auto")
+        clar = cost.cost_estimate(program, 200, 50, 1, sigma=0.1, strategy=strategy)
+        assert auto[1] == pytest.approx(factor * cost._curve(own, x)) and auto[1] != clar[1]
+        assert auto[0] == clar[0]
+    # Below the edge at σ = 0 the noisy curve, the solver's; above it (the working set's
+    # restricted solves) and in the other formulations Clarabel's.
+    below = cost.cost_estimate(program, 90, 50, 1, strategy="working_set", solver="auto")
+    x90 = cost.size_measure(program, 90, 50)
+    assert below[1] == pytest.approx(factor * cost._curve(own, x90))
+    for args in [(200, 50, 1, "conic", 0.0, "working_set"), (200, 50, 1, "naive", 0.1)]:
+        assert cost.cost_estimate(program, *args, solver="auto") == cost.cost_estimate(
+            program, *args
+        )
+    # A solver without a fitted curve takes Clarabel's; an unknown name is refused.
+    assert cost.cost_estimate(program, 200, 50, 1, sigma=0.1, solver="cvxopt") == (
+        cost.cost_estimate(program, 200, 50, 1, sigma=0.1)
+    )
+    from deeplaws.recovery.convex import blocks
+
+    assert set(cost.SOLVERS) == set(blocks.SOLVERS)  # the model knows every solver name
+    with pytest.raises(ValueError, match="'gurobi'"):
+        cost.cost_estimate(program, 200, 50, 1, sigma=0.1, solver="gurobi")
+    rc_unit = Unit(None, 50)
+    assert cost.unit_cost(program, rc_unit, [200], [50], 2, 1, sigma=0.1, solver="auto")[
+        1
+    ] == pytest.approx(2 * factor * cost._curve(own, x))
+
+
 def test_projection_counts_every_unit_of_the_config():
     rc = {
         "grid": {
@@ -172,3 +209,22 @@ def test_store_reuses_matching_records_only(tmp_path):
     for a, b in zip(fresh, first, strict=True):
         assert a["seed"] == b["seed"] and a["recovered"] == b["recovered"]
         assert np.isclose(a["dis_abs"], b["dis_abs"], equal_nan=True)
+
+
+@pytest.mark.parametrize(
+    "program", ["skip_relaxed", "skip_train", "normal_relaxed", "normal_train"]
+)
+def test_the_calibrated_noisy_programs_have_an_auto_curve(program):
+    """The programs of the σ > 0 panels carry a fitted curve for solver auto: it sets their
+    noisy cost, and leaves the σ = 0 working set above the edge to Clarabel's curve."""
+    assert "noisy_auto" in cost.cost_calibration.PROGRAMS[program]["regimes"]
+    noisy = [
+        cost.cost_estimate(program, 300, 70, 1, sigma=0.1, strategy="working_set", solver=s)[1]
+        for s in ("auto", "clarabel")
+    ]
+    assert noisy[0] != pytest.approx(noisy[1], rel=0.05)
+    above = [
+        cost.cost_estimate(program, 300, 70, 1, strategy="working_set", solver=s)
+        for s in ("auto", "clarabel")
+    ]
+    assert above[0] == above[1]
