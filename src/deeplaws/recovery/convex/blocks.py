@@ -114,12 +114,20 @@ class Block:
     groups: int
     size: int
     A: sp.spmatrix | None  # n × (groups·size); None once released or with minus_of
-    C: sp.spmatrix | None = None  # rows of C vec(Z) >= 0 (exact/train modes only)
+    # rows of C vec(Z) >= 0 (exact/train modes only), or a function that builds them on first
+    # use (the structured solver never needs them when cone_factor is given); see cones()
+    C: sp.spmatrix | Callable[[], sp.spmatrix] | None = None
     zero: np.ndarray | None = None  # bool (groups·size,) entries pinned to zero
     minus_of: str | None = None  # prediction matrix is −A of this (earlier) block
     # (X, signs (groups × n), T (groups × d × size) or None): C = block_diag(diag(signs_g) X T_g)
     # (T_g = I if None), the same rows as C in factored form (used by the cvxopt solver)
     cone_factor: tuple | None = None
+
+    def cones(self) -> sp.spmatrix | None:
+        """The cone rows C as a sparse matrix (built now if C is a builder)."""
+        if callable(self.C):
+            self.C = self.C()
+        return self.C
 
 
 @dataclass
@@ -242,7 +250,7 @@ def solve_blocks(
         if b.zero is not None and b.zero.any():
             constraints.append(z[np.flatnonzero(b.zero)] == 0)
         if mode != "relaxed" and b.C is not None:
-            constraints.append(b.C @ z >= 0)
+            constraints.append(b.cones() @ z >= 0)
     if mode == "train":
         # Divided by β (same minimizers): the solver's tolerances then apply to an O(1)
         # objective instead of one of size β, which left λ = −2r/β accurate to ≈ 1e-2 only.

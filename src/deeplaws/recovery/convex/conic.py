@@ -110,7 +110,9 @@ def solve_blocks_conic(
     nonneg_rows = []
     if mode != "relaxed":
         nonneg_rows = [
-            -widen(b.C, off) for b, off in zip(blocks, z_off, strict=False) if b.C is not None
+            -widen(b.cones(), off)
+            for b, off in zip(blocks, z_off, strict=False)
+            if b.C is not None
         ]
     n_nonneg = sum(M.shape[0] for M in nonneg_rows)
     soc_rows = [

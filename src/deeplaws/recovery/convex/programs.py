@@ -14,7 +14,7 @@ prediction Σ_j U_j z_j over the rank-truncated bases).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 
 import numpy as np
 import scipy.sparse as sp
@@ -144,11 +144,11 @@ class PatternProgram:
         if self.family == "normal":
             bases = self.bases.subset(W)
             A, zero, m = bases.flat_basis(), bases.slot_mask().ravel(), bases.m
-            C = bases.cones(self.X, Dmat) if self.cones else None
+            C = cache(lambda: bases.cones(self.X, Dmat)) if self.cones else None
             T = np.transpose(bases.Vt, (0, 2, 1)) * bases.inverse_scales()[:, None, :]
         else:
             A, zero, m = masked_blocks(self.X, Dmat), None, self.X.shape[1]
-            C = sign_cones(self.X, Dmat) if self.cones else None
+            C = cache(lambda: sign_cones(self.X, Dmat)) if self.cones else None
             T = None
         factor = (self.X, (2.0 * Dmat - 1.0).T, T) if self.cones else None
         out = []

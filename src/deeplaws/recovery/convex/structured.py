@@ -82,9 +82,10 @@ class DenseRows:
     def tmul(self, U: np.ndarray) -> np.ndarray:
         return np.matmul(U[:, None, :], self.stack)[:, 0, :]
 
-    def scaled(self, w: np.ndarray, R: np.ndarray) -> np.ndarray:
-        """diag(w_g) C_g R_g for every group."""
-        return np.matmul(self.stack * w[:, :, None], R)
+    def gram(self, w: np.ndarray, R: np.ndarray) -> np.ndarray:
+        """B_gᵀ B_g with B_g = diag(w_g) C_g R_g, for every group."""
+        B = np.matmul(self.stack * w[:, :, None], R)
+        return np.matmul(B.transpose(0, 2, 1), B)
 
 
 class FactorRows:
@@ -103,10 +104,17 @@ class FactorRows:
         V = (self.signs * U) @ self.X
         return V if self.T is None else np.matmul(V[:, None, :], self.T)[:, 0, :]
 
-    def scaled(self, w: np.ndarray, R: np.ndarray) -> np.ndarray:
-        """diag(w_g) C_g R_g for every group."""
+    def gram(self, w: np.ndarray, R: np.ndarray) -> np.ndarray:
+        """B_gᵀ B_g with B_g = diag(w_g) C_g R_g, for every group: one group at a time, so
+        the n × (1 + m) product B_g stays in cache (a stack of all of them is G·n·(1 + m))."""
         TR = R if self.T is None else np.matmul(self.T, R)
-        return np.matmul(self.X, TR) * (w * self.signs)[:, :, None]
+        ws = w * self.signs
+        out = np.empty((R.shape[0], R.shape[2], R.shape[2]))
+        for g in range(R.shape[0]):
+            B = self.X @ TR[g]
+            B *= ws[g][:, None]
+            out[g] = B.T @ B
+        return out
 
 
 class Structure:
@@ -149,7 +157,8 @@ class Structure:
                     T = T if T is None or mask is None else T * mask
                     seen[key] = FactorRows(X, signs, T)
                 else:
-                    C = _stack(b.C, b.groups, b.C.shape[0] // b.groups, b.size)
+                    rows = b.cones()
+                    C = _stack(rows, b.groups, rows.shape[0] // b.groups, b.size)
                     seen[key] = DenseRows(C if mask is None else C * mask)
             self.C.append(seen[key])
             off += seen[key].shape[0] * seen[key].shape[1]
@@ -168,6 +177,8 @@ class Structure:
         self.y = y if self.Q is None else self.Q.T @ y
         self.outside = 0.0 if self.Q is None else float(np.linalg.norm(y - self.Q @ self.y))
         self.flat = {s: self._flat(A) for s, A in self.A.items()}
+        self.A = None  # kept as self.flat (n × G·m); the Newton steps use views of it
+        self._buffers: dict = {}
 
     @staticmethod
     def _flat(A: np.ndarray) -> np.ndarray:
@@ -264,8 +275,8 @@ class Structure:
             Wf.append(Wg)
             Ki = None
             if self.C[i] is not None:
-                BW = self.C[i].scaled(self.lrows(d_inv, i), Wg[:, 1:, :])
-                Ki = np.linalg.inv(np.matmul(BW.transpose(0, 2, 1), BW) + np.eye(1 + b.size))
+                BtB = self.C[i].gram(self.lrows(d_inv, i), Wg[:, 1:, :])
+                Ki = np.linalg.inv(BtB + np.eye(1 + b.size))
             Kinv.append(Ki)
             if Ki is None:  # [W²]_zz = β²(2w wᵀ + I), w = 2v₀v_z: no cancellation
                 w = 2.0 * v[:, :1] * v[:, 1:]
@@ -274,9 +285,16 @@ class Structure:
                 M.append(np.matmul(np.matmul(Wg[:, 1:, :], Ki), Wg[:, :, 1:]))
         n_eq = self.y.shape[0]
         S = np.eye(n_eq) * (self.beta / 2.0) if self.n_r else np.zeros((n_eq, n_eq))
-        for src, A in self.A.items():
+        for src, F in self.flat.items():
             Ms = sum(M[i] for i in range(len(self.blocks)) if self.source[i] == src)
-            S += self._flat(np.matmul(A, Ms)) @ self.flat[src].T
+            G, m = Ms.shape[0], Ms.shape[1]
+            AM = self._buffer(src, F.shape)  # the products A_g M_g, laid out as F
+            np.matmul(
+                F.reshape(n_eq, G, m).transpose(1, 0, 2),
+                Ms,
+                out=AM.reshape(n_eq, G, m).transpose(1, 0, 2),
+            )
+            S += AM @ F.T
         factor = _cholesky(S)
 
         def xi_of(i: int, rhs: np.ndarray) -> np.ndarray:
@@ -322,6 +340,15 @@ class Structure:
             by[:] = uy
 
         return solve
+
+
+    def _buffer(self, key, shape: tuple[int, ...]) -> np.ndarray:
+        """A work array kept across Newton steps, so that a large one is not allocated (and
+        its pages faulted in) at every step."""
+        buf = self._buffers.get(key)
+        if buf is None or buf.shape != shape:
+            buf = self._buffers[key] = np.empty(shape)
+        return buf
 
 
 def solve_blocks_structured(
