@@ -94,6 +94,28 @@ def test_by_hand_programs():
     assert sol.status == "infeasible" and not sol.ok
 
 
+@pytest.mark.parametrize("family", ["skip", "normal"])
+def test_cone_rows_are_built_only_for_the_solver_that_needs_them(family):
+    """The structured solver works from the factored cone rows; the sparse matrix C is built
+    on first use only (Clarabel), once for the two blocks of a pair, and equals the factor."""
+    rng = np.random.default_rng(3)
+    X, _, y = data.skip_instance(rng, 20, 4, "gauss", "gauss", 0.1)
+    pats = arrangements.sample_patterns(X, rng, 6, None)
+    prog = convex.PatternProgram(family, "train", X, y, pats.Dmat)
+    blocks = prog.blocks(np.arange(prog.P))
+    sol = convex.solve_blocks(blocks, y, "train", solver="cvxopt")
+    assert sol.status == "optimal"
+    cone_blocks = [b for b in blocks if b.C is not None]
+    assert len(cone_blocks) == 2 and all(callable(b.C) for b in cone_blocks)
+    C = cone_blocks[0].cones()
+    assert cone_blocks[1].cones() is C
+    Xf, signs, T = cone_blocks[0].cone_factor
+    for g in range(prog.P):
+        Cg = C[g * X.shape[0] : (g + 1) * X.shape[0], g * prog.m : (g + 1) * prog.m].toarray()
+        Tg = np.eye(prog.m) if T is None else T[g]
+        assert np.allclose(Cg, signs[g][:, None] * (Xf @ Tg))
+
+
 CELLS = [(12, 5, 0.0), (30, 5, 0.0), (24, 6, 0.1), (40, 8, 0.1)]
 # Below n = 4d the optimum need not be unique: two interior-point solves stop at different
 # points of the optimal face (the training objective, β = 1e-6, is flat to 1e-12 along it;
