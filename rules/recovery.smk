@@ -46,6 +46,33 @@ rule recovery_solve_unit:
         "../workflow/scripts/recovery/solve_unit.py"
 
 
+rule recovery_solve_program:
+    input:
+    output:
+        records="results/recovery/{program}/panels~all.json",
+    log:
+        logs("recovery_solve_program", "{program}"),
+    benchmark:
+        benchmarks("recovery_solve_program", "{program}")
+    params:
+        code=code_of("recovery/solve_program.py"),
+        panels=lambda wc: recovery_program_panels(wc.program),
+        trials=lambda wc: config["recovery"]["trials"][wc.program],
+        base_seed=lookup(dpath="seeds/base", within=config),
+        settings=lambda wc: recovery_settings(wc.program),
+        store=RECOVERY_STORE,
+    threads: 1
+    resources:
+        mem_mb=scaled_mem(lambda wc: recovery_program_resources(wc.program)[0]),
+        runtime=lambda wc: recovery_program_resources(wc.program)[1],
+    conda:
+        ENV
+    message:
+        "Recovery: {wildcards.program} on all its panels, cells of all panels batched"
+    script:
+        "../workflow/scripts/recovery/solve_program.py"
+
+
 rule recovery_estimate_mixture:
     input:
     output:
