@@ -3,7 +3,10 @@
 #
 # Records:  results/recovery/<program>/<panel>/<unit>.json, one record per trial, where a
 #           unit is a cell n~N_d~D (all trials), one trial n~N_d~D_trial~T (expensive
-#           training programs), a column n~all_d~D or a whole panel n~all_d~all.
+#           training programs), a column n~all_d~D or a whole panel n~all_d~all;
+#           a program with fanout "program" writes results/recovery/<program>/panels~all.json
+#           instead: every panel in one job (trained nets: the cells of all panels at one
+#           (n, d) train as one batch).
 #           A unit's params hold only its own share of the grid, and finished trials are
 #           reused from the record store results/recovery/store (deeplaws.recovery.store),
 #           so growing the grid or adding σ values or trials computes only the new records.
@@ -68,7 +71,7 @@ rule recovery_solve_program:
     conda:
         ENV
     message:
-        "Recovery: {wildcards.program} on all its panels, cells of all panels batched"
+        "Recovery: {wildcards.program} on all its panels"
     script:
         "../workflow/scripts/recovery/solve_program.py"
 

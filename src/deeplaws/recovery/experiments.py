@@ -423,13 +423,20 @@ def run_program(
     settings: dict[str, Any],
     caches: dict[str, Store] | None = None,
 ) -> list[dict[str, Any]]:
-    """Every record of every panel of a nonconvex program (panels: (panel key, ns, ds)),
-    in (panel, d, n, trial) order: the missing cells of all panels at one (n, d) train as
-    one batch (run_nonconvex_cells), so that a job runs one set of tensor operations per
-    epoch for all its panels. With ``caches`` (a store.Store per panel key), stored trials
-    are reused and computed records saved, as in run_unit."""
+    """Every record of every panel of a program (panels: (panel key, ns, ds)), in
+    (panel, d, n, trial) order, as one job. A nonconvex program trains the missing cells
+    of all panels at one (n, d) as one batch (run_nonconvex_cells), so that the job runs
+    one set of tensor operations per epoch for all its panels; the trials of the other
+    programs are independent anyway and run panel by panel (run_unit). With ``caches`` (a
+    store.Store per panel key), stored trials are reused and computed records saved, as in
+    run_unit."""
     if PROGRAMS[program].kind != "nonconvex":
-        raise ValueError(f"{program} is not a nonconvex program: run its panels with run_unit")
+        records = []
+        for key, ns, ds in panels:
+            cache = caches.get(key) if caches is not None else None
+            unit = Unit(None, None).key
+            records += run_unit(program, key, unit, ns, ds, trials, base_seed, settings, cache)
+        return records
     s = Settings.from_dict(settings)
     found: dict[tuple[str, int, int, int], dict[str, Any] | None] = {}
     shapes: dict[tuple[int, int], list[str]] = {}

@@ -115,10 +115,8 @@ def units(
 ) -> list[Unit]:
     """The units of one (program, panel): one per panel, one per d column, or one per
     (n, d) cell, split into trials when n >= per_trial_min_n for the training programs.
-    ``program`` (nonconvex programs only): the whole panel, in one job with every other
-    panel of the program (program_file)."""
-    if batch == "program" and PROGRAMS[program].kind != "nonconvex":
-        raise ValueError(f"batch 'program' is for the nonconvex programs, not {program!r}")
+    ``program``: the whole panel, in one job with every other panel of the program
+    (program_file; the trained nets of all panels train cell by cell as one batch)."""
     if batch in ("panel", "program"):
         return [Unit(None, None)]
     if batch == "column":

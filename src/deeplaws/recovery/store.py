@@ -167,15 +167,15 @@ def run_program(
     root: str | Path | None,
     code: str,
 ) -> tuple[list[dict[str, Any]], dict[str, int]]:
-    """Every record of every panel of a nonconvex program (as experiments.run_program),
-    reusing the stored ones; keys as in run_unit (one Store per panel, batch = trials)."""
+    """Every record of every panel of a program (as experiments.run_program), reusing the
+    stored ones; keys as in run_unit (one Store per panel)."""
     from deeplaws.recovery import experiments
 
     caches = None
     if root is not None:
+        batch = trials if experiments.PROGRAMS[program].kind == "nonconvex" else None
         caches = {
-            key: Store(root, program, key, base_seed, settings, code, trials)
-            for key, _, _ in panels
+            key: Store(root, program, key, base_seed, settings, code, batch) for key, _, _ in panels
         }
     records = experiments.run_program(program, panels, trials, base_seed, settings, caches)
     reused = sum(s.reused for s in caches.values()) if caches is not None else 0

@@ -1,7 +1,8 @@
-"""Run every panel of a nonconvex recovery program as one job and write their records.
+"""Run every panel of a recovery program as one job and write their records.
 
-The cells of all panels at one (n, d) train as one batch; finished trials are reused from
-the record store (deeplaws.recovery.store), only the missing ones are computed."""
+Trained nets: the cells of all panels at one (n, d) train as one batch. Finished trials
+are reused from the record store (deeplaws.recovery.store); only the missing ones are
+computed."""
 
 import os
 
@@ -30,9 +31,7 @@ def main(
     code: str,
 ) -> None:
     pin_threads(1)
-    recs, stats = store.run_program(
-        program, panels, trials, base_seed, settings, store_root, code
-    )
+    recs, stats = store.run_program(program, panels, trials, base_seed, settings, store_root, code)
     config = {
         "program": program,
         "panels": [list(p) for p in panels],
