@@ -94,6 +94,8 @@ def recovery_units(program, panel_key):
 
 
 def recovery_unit_files(program, panel):
+    if config["recovery"]["fanout"]["batch"][program] == "program":
+        return [_rx.program_file(program)]
     return [
         f"results/recovery/{program}/{panel.key}/{u.key}.json"
         for u in recovery_units(program, panel.key)
@@ -109,7 +111,7 @@ def recovery_table_inputs(wildcards):
     spec = recovery_spec(wildcards.figure)
     files = []
     for program, panel in _rf.record_sets([spec]):
-        files += recovery_unit_files(program, panel)
+        files += [f for f in recovery_unit_files(program, panel) if f not in files]
     return files
 
 
@@ -174,6 +176,32 @@ def _recovery_resources(
     return _rc.resources(
         program, unit, list(ns), list(ds), trials, k, formulation, sigma, strategy, planted, solver
     )
+
+
+def recovery_program_panels(program):
+    """[panel key, ns, ds] of every panel of ``program`` that the active figures read, in
+    first-use order (the params of its program-level job)."""
+    return [
+        [panel.key, *recovery_record_grid(program, panel.key)]
+        for prog, panel in _rf.record_sets(recovery_specs())
+        if prog == program
+    ]
+
+
+def recovery_program_resources(program):
+    """(mem_mb, runtime minutes) of a program-level job: the sum of its panels' runtimes
+    (a batch of several panels costs no more than the panels one by one)."""
+    trials = config["recovery"]["trials"][program]
+    costs = [
+        _recovery_resources(
+            program, "n~all_d~all", _rx.Panel.parse(key).k, tuple(ns), tuple(ds), trials,
+            config["recovery"]["formulation"], _rx.Panel.parse(key).sigma,
+            config["recovery"]["strategy"], _rx.Panel.parse(key).planted,
+            config["recovery"]["solver"],
+        )
+        for key, ns, ds in recovery_program_panels(program)
+    ]
+    return max(c[0] for c in costs), sum(c[1] for c in costs)
 
 
 def recovery_outputs():

@@ -3,7 +3,10 @@
 #
 # Records:  results/recovery/<program>/<panel>/<unit>.json, one record per trial, where a
 #           unit is a cell n~N_d~D (all trials), one trial n~N_d~D_trial~T (expensive
-#           training programs), a column n~all_d~D or a whole panel n~all_d~all.
+#           training programs), a column n~all_d~D or a whole panel n~all_d~all;
+#           a program with fanout "program" writes results/recovery/<program>/panels~all.json
+#           instead: every panel in one job (trained nets: the cells of all panels at one
+#           (n, d) train as one batch).
 #           A unit's params hold only its own share of the grid, and finished trials are
 #           reused from the record store results/recovery/store (deeplaws.recovery.store),
 #           so growing the grid or adding σ values or trials computes only the new records.
@@ -44,6 +47,33 @@ rule recovery_solve_unit:
         "Recovery: {wildcards.program} on panel {wildcards.panel}, {wildcards.unit}"
     script:
         "../workflow/scripts/recovery/solve_unit.py"
+
+
+rule recovery_solve_program:
+    input:
+    output:
+        records="results/recovery/{program}/panels~all.json",
+    log:
+        logs("recovery_solve_program", "{program}"),
+    benchmark:
+        benchmarks("recovery_solve_program", "{program}")
+    params:
+        code=code_of("recovery/solve_program.py"),
+        panels=lambda wc: recovery_program_panels(wc.program),
+        trials=lambda wc: config["recovery"]["trials"][wc.program],
+        base_seed=lookup(dpath="seeds/base", within=config),
+        settings=lambda wc: recovery_settings(wc.program),
+        store=RECOVERY_STORE,
+    threads: 1
+    resources:
+        mem_mb=scaled_mem(lambda wc: recovery_program_resources(wc.program)[0]),
+        runtime=lambda wc: recovery_program_resources(wc.program)[1],
+    conda:
+        ENV
+    message:
+        "Recovery: {wildcards.program} on all its panels"
+    script:
+        "../workflow/scripts/recovery/solve_program.py"
 
 
 rule recovery_estimate_mixture:

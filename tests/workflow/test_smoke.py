@@ -113,12 +113,23 @@ def test_comment_and_docstring_edits_rerun_nothing(built):
         (
             "data/synthetic.py",
             {"data_make_gaussian": 11, "data_make_sinusoid": 9},
-            ("data_make_tabular", "data_make_mnist", "data_make_subset", "recovery_solve_unit"),
+            (
+                "data_make_tabular",
+                "data_make_mnist",
+                "data_make_subset",
+                "recovery_solve_unit",
+                "recovery_solve_program",
+            ),
         ),
         (
             "recovery/mixture.py",
             {"recovery_estimate_mixture": 2},
-            ("recovery_solve_unit", "redunet_construct_network", "data_make_gaussian"),
+            (
+                "recovery_solve_unit",
+                "recovery_solve_program",
+                "redunet_construct_network",
+                "data_make_gaussian",
+            ),
         ),
     ],
 )

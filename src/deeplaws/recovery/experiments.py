@@ -301,23 +301,41 @@ def run_nonconvex_cell(
     batch (same shapes). Each trial draws its data and initial weights from its own
     generator; a cell recomputed with the same trials gives the same records. A failure is
     recorded in every trial of the batch (status "error", NaN distances)."""
+    return run_nonconvex_cells(program, [panel], n, d, trials, base_seed, settings)
+
+
+def run_nonconvex_cells(
+    program: str,
+    panels: list[Panel],
+    n: int,
+    d: int,
+    trials: list[int],
+    base_seed: int,
+    settings: Settings,
+) -> list[dict[str, Any]]:
+    """The given trials of the (n, d) cell of every panel in ``panels``, all trained as one
+    batch (the panels of a program share their shapes at (n, d)), in (panel, trial) order.
+    The nets of a batch are independent and a net's arithmetic does not depend on the
+    batch it trains in (tests/unit/recovery), so each record equals the one of its cell
+    trained alone. A failure is recorded in every trial of the batch."""
     prog = PROGRAMS[program]
     s = settings
     t0 = time.perf_counter()
     recs, rngs, Xs, ws, ys, X_tests, y_tests, redraws = [], [], [], [], [], [], [], []
-    for trial in trials:
-        seed = trial_seed(base_seed, program, panel, n, d, trial)
-        recs.append(_blank(program, panel, n, d, trial, seed))
-        rng = make_rng(base_seed, "recovery", program, panel.key, n, d, trial)
-        X, w, y, redraw = _instance(prog, panel, n, d, rng)
-        X_test = data.draw_x(rng, n, d, panel.xdist)
-        rngs.append(rng)
-        Xs.append(X)
-        ws.append(w)
-        ys.append(y)
-        X_tests.append(X_test)
-        y_tests.append(data.test_labels(prog.family, X_test, w))
-        redraws.append(redraw)
+    for panel in panels:
+        for trial in trials:
+            seed = trial_seed(base_seed, program, panel, n, d, trial)
+            recs.append(_blank(program, panel, n, d, trial, seed))
+            rng = make_rng(base_seed, "recovery", program, panel.key, n, d, trial)
+            X, w, y, redraw = _instance(prog, panel, n, d, rng)
+            X_test = data.draw_x(rng, n, d, panel.xdist)
+            rngs.append(rng)
+            Xs.append(X)
+            ws.append(w)
+            ys.append(y)
+            X_tests.append(X_test)
+            y_tests.append(data.test_labels(prog.family, X_test, w))
+            redraws.append(redraw)
     from deeplaws.recovery import nonconvex  # torch only in the jobs that train
 
     try:
@@ -342,7 +360,9 @@ def run_nonconvex_cell(
         results = None
     wall = time.perf_counter() - t0
     for i, rec in enumerate(recs):
-        rec.update(redraws=redraws[i], batch_size=len(recs), wall_seconds=wall)
+        # batch_size: the cell's trials (the store's batch); batch_nets: nets trained together
+        rec.update(redraws=redraws[i], batch_size=len(trials), batch_nets=len(recs))
+        rec.update(wall_seconds=wall)
         if results is None:
             continue
         res = results[i]
@@ -393,3 +413,50 @@ def run_unit(
                 log.info(LOG_RECORD, program, panel_key, *(rec[k] for k in LOGGED))
         records += [found[t] for t in wanted]
     return records
+
+
+def run_program(
+    program: str,
+    panels: list[tuple[str, list[int], list[int]]],
+    trials: int,
+    base_seed: int,
+    settings: dict[str, Any],
+    caches: dict[str, Store] | None = None,
+) -> list[dict[str, Any]]:
+    """Every record of every panel of a program (panels: (panel key, ns, ds)), in
+    (panel, d, n, trial) order, as one job. A nonconvex program trains the missing cells
+    of all panels at one (n, d) as one batch (run_nonconvex_cells), so that the job runs
+    one set of tensor operations per epoch for all its panels; the trials of the other
+    programs are independent anyway and run panel by panel (run_unit). With ``caches`` (a
+    store.Store per panel key), stored trials are reused and computed records saved, as in
+    run_unit."""
+    if PROGRAMS[program].kind != "nonconvex":
+        records = []
+        for key, ns, ds in panels:
+            cache = caches.get(key) if caches is not None else None
+            unit = Unit(None, None).key
+            records += run_unit(program, key, unit, ns, ds, trials, base_seed, settings, cache)
+        return records
+    s = Settings.from_dict(settings)
+    found: dict[tuple[str, int, int, int], dict[str, Any] | None] = {}
+    shapes: dict[tuple[int, int], list[str]] = {}
+    for key, ns, ds in panels:
+        cache = caches.get(key) if caches is not None else None
+        for n, d, t in Unit(None, None).tasks(ns, ds, trials):
+            found[(key, n, d, t)] = cache.load(n, d, t) if cache is not None else None
+            if found[(key, n, d, t)] is None and key not in shapes.setdefault((n, d), []):
+                shapes[(n, d)].append(key)
+    for (n, d), keys in shapes.items():
+        # every trial of a missing cell, as in run_unit: a record never depends on which
+        # of its cell's trials were stored
+        computed = run_nonconvex_cells(
+            program, [Panel.parse(k) for k in keys], n, d, list(range(trials)), base_seed, s
+        )
+        for rec in computed:
+            key, t = rec["panel"], rec["trial"]
+            if caches is not None and caches.get(key) is not None:
+                caches[key].save(n, d, t, rec)
+            if found.get((key, n, d, t)) is None:
+                found[(key, n, d, t)] = rec
+                log.info(LOG_RECORD, program, key, *(rec[k] for k in LOGGED))
+    return [found[task] for task in found]

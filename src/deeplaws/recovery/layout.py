@@ -107,15 +107,17 @@ class Unit:
         return [(n, d, t) for d in cells_d for n in cells_n for t in reps]
 
 
-BATCHES = ("cell", "column", "panel")
+BATCHES = ("cell", "column", "panel", "program")
 
 
 def units(
     program: str, ns: list[int], ds: list[int], trials: int, batch: str, per_trial_min_n: int
 ) -> list[Unit]:
     """The units of one (program, panel): one per panel, one per d column, or one per
-    (n, d) cell, split into trials when n >= per_trial_min_n for the training programs."""
-    if batch == "panel":
+    (n, d) cell, split into trials when n >= per_trial_min_n for the training programs.
+    ``program``: the whole panel, in one job with every other panel of the program
+    (program_file; the trained nets of all panels train cell by cell as one batch)."""
+    if batch in ("panel", "program"):
         return [Unit(None, None)]
     if batch == "column":
         return [Unit(None, d) for d in ds]
@@ -135,3 +137,8 @@ def units(
 def n_patterns_estimate(program: str, n: int, k: int) -> int:
     prog = PROGRAMS[program]
     return arrangements.n_directions(n, prog.dirs) + k + 1
+
+
+def program_file(program: str) -> str:
+    """The records of every panel of a program run as one job (batch ``program``)."""
+    return f"results/recovery/{program}/panels~all.json"

@@ -156,3 +156,36 @@ def run_unit(
         stats["computed"],
     )
     return records, stats
+
+
+def run_program(
+    program: str,
+    panels: list[tuple[str, list[int], list[int]]],
+    trials: int,
+    base_seed: int,
+    settings: dict[str, Any],
+    root: str | Path | None,
+    code: str,
+) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    """Every record of every panel of a program (as experiments.run_program), reusing the
+    stored ones; keys as in run_unit (one Store per panel)."""
+    from deeplaws.recovery import experiments
+
+    caches = None
+    if root is not None:
+        batch = trials if experiments.PROGRAMS[program].kind == "nonconvex" else None
+        caches = {
+            key: Store(root, program, key, base_seed, settings, code, batch) for key, _, _ in panels
+        }
+    records = experiments.run_program(program, panels, trials, base_seed, settings, caches)
+    reused = sum(s.reused for s in caches.values()) if caches is not None else 0
+    stats = {"reused": reused, "computed": len(records) - reused}
+    log.info(
+        "%s, %d panels: %d records reused from %s, %d computed",
+        program,
+        len(panels),
+        stats["reused"],
+        root,
+        stats["computed"],
+    )
+    return records, stats

@@ -144,3 +144,29 @@ def test_mixture_projection_matches_full_draws():
     assert abs(p_proj - p_full) < 4 * np.sqrt(p_proj * (1 - p_proj) / 600)
     assert mixture.separation_probability(np.random.default_rng(0), 40, 20.0, samples=500) > 0.99
     assert mixture.separation_probability(np.random.default_rng(0), 40, 0.5, samples=500) < 0.01
+
+
+@pytest.mark.parametrize("family", ["skip", "normal"])
+@pytest.mark.parametrize(("n", "d"), [(12, 5), (40, 10), (6, 9)])
+def test_a_net_trains_bit_for_bit_alike_in_a_batch_of_any_size(family, n, d):
+    # The program-level jobs train the cells of all panels at one (n, d) as one batch of
+    # up to a few dozen nets; a record must equal that of its cell trained in pairs.
+    rng = np.random.default_rng(n * 100 + d)
+    sets = []
+    for _ in range(12):
+        X, Xs = data.draw_x(rng, n, d, "gauss"), data.draw_x(rng, n, d, "gauss")
+        w = data.unit(rng.standard_normal(d))
+        sets.append((X, np.maximum(X @ w, 0.0), Xs, np.maximum(Xs @ w, 0.0), w))
+
+    def run(which):
+        args = [[sets[i][j] for i in which] for j in range(4)]
+        rngs = [np.random.default_rng(200 + i) for i in which]
+        w_star = [sets[i][4] for i in which] if family == "skip" else None
+        return nonconvex.train_batch(rngs, family, *args, w_star=w_star, epochs=25)
+
+    pairs = [res for i in range(0, 12, 2) for res in run([i, i + 1])]
+    for batch in (run(list(range(12))), run(list(range(6))) + run(list(range(6, 12)))):
+        for a, b in zip(pairs, batch, strict=True):
+            assert a.train_loss == b.train_loss and a.test_loss == b.test_loss
+            assert a.dis_test == b.dis_test
+            assert a.dis_abs == b.dis_abs or (np.isnan(a.dis_abs) and np.isnan(b.dis_abs))
