@@ -204,7 +204,8 @@ def projection(
     """CPU-hours per program that the model predicts for every unit of a config's
     ``recovery`` section, with the job count and the job-hours the resources request.
     ``formulation`` / ``strategy`` / ``solver`` override the config's (``naive``: the
-    per-pattern formulation of the official scripts)."""
+    per-pattern formulation of the official scripts). Under ``fanout: program`` a
+    program is one job; its requested hours are the sum of its panels' (as the rule asks)."""
     from deeplaws.recovery import figures
 
     ns = [int(v) for v in _span(rc["grid"]["n"])]
@@ -233,4 +234,6 @@ def projection(
             p["trials"] += len(unit.tasks(pns, pds, trials))
             p["cpu_hours"] += seconds / 3600.0
             p["requested_hours"] += minutes / 60.0
+        if batch == "program":
+            p["jobs"] = 1  # every panel of the program runs in the program's one job
     return out

@@ -177,6 +177,14 @@ def test_projection_counts_every_unit_of_the_config():
     naive = cost.projection(rc, formulation="naive")["skip_relaxed"]["cpu_hours"]
     full = cost.projection(rc, strategy="full")["skip_relaxed"]["cpu_hours"]
     assert naive == pytest.approx(cost.NAIVE_FACTOR["skip_relaxed"] * full)
+    # fanout program: the three panels in one job, the same work and requested hours
+    one_job = {**rc, "fanout": {"batch": {"skip_relaxed": "program"}, "per_trial_min_n": 300}}
+    by_panel = {**rc, "fanout": {"batch": {"skip_relaxed": "panel"}, "per_trial_min_n": 300}}
+    prog, panel = cost.projection(one_job)["skip_relaxed"], cost.projection(by_panel)["skip_relaxed"]
+    assert (prog["jobs"], panel["jobs"]) == (1, 3)
+    assert prog["trials"] == panel["trials"] == 3 * 10 * 3
+    assert prog["cpu_hours"] == pytest.approx(panel["cpu_hours"])
+    assert prog["requested_hours"] == pytest.approx(panel["requested_hours"])
 
 
 # ---------------------------------------------------------------- record store
