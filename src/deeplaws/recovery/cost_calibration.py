@@ -12,24 +12,26 @@ curve for σ > 0 with that recovery.solver (its own note ``measured``). See MEAS
 
 SETTINGS = {"clarabel_method": "faer", "formulation": "conic"}
 
-MEASURED = "trials measured 2026-12-02, one thread, {'clarabel_method': 'faer', 'formulation': 'conic'}, load average 3.5-9.5"
+MEASURED = "trials measured 2026-12-02, one thread, {'clarabel_method': 'faer', 'formulation': 'conic'}, load average 3.5-9.5; refitted ncvx_normal, ncvx_skip: trials measured 2026-12-03, one thread, {'clarabel_method': 'faer', 'formulation': 'conic'}, load average 0.5-0.8"
 
 PROGRAMS = {
     "ncvx_normal": {
-        "cpu_a_s": 0.1077,
-        "cpu_b_s": 1.479e-08,
-        "cpu_p": 1.183,
-        "job_cells": 60,
-        "sizes": "",
+        "cpu_a_s": 0.02734,
+        "cpu_b_s": 9.141e-06,
+        "cpu_p": 0.7084,
+        "job_cells": 0,
+        "mem_base_mib": 312.4,
+        "mem_per_x_mib": 2.761e-05,
+        "sizes": "50x10 100x20 200x50 300x70 400x100",
     },
     "ncvx_skip": {
-        "cpu_a_s": 0.1625,
-        "cpu_b_s": 1.033e-06,
-        "cpu_p": 0.8955,
-        "job_cells": 30,
-        "mem_base_mib": 325.7,
-        "mem_per_x_mib": 3.351e-05,
-        "sizes": "50x10 100x20 200x50",
+        "cpu_a_s": 0.02647,
+        "cpu_b_s": 7.347e-07,
+        "cpu_p": 0.8371,
+        "job_cells": 0,
+        "mem_base_mib": 275.3,
+        "mem_per_x_mib": 4.136e-05,
+        "sizes": "50x10 100x20 200x50 300x70 400x100",
     },
     "normal_nnic": {
         "cpu_a_s": 0.009048,
