@@ -445,6 +445,24 @@ def jobs(root: Path) -> dict[str, list[float]]:
     from deeplaws.recovery import cost as layout
     from deeplaws.recovery.layout import Panel, Unit
 
+    def model_seconds(program, unit, ns, ds, trials, panel_key, settings) -> float:
+        """The model for one unit at its panel's regime and the job's solver settings (the
+        trained nets' settings name no solver: the defaults)."""
+        panel = Panel.parse(panel_key)
+        return layout.unit_cost(
+            program,
+            unit,
+            ns,
+            ds,
+            trials,
+            panel.k,
+            settings.get("formulation", "conic"),
+            panel.sigma,
+            settings.get("strategy", "full"),
+            panel.planted,
+            settings.get("solver", "clarabel"),
+        )[1]
+
     print("\n| program | panel | unit | trials | CPU s measured | model | measured/model |")
     print("|---|---|---|---|---|---|---|")
     ratios: dict[str, list[float]] = {}
@@ -460,9 +478,8 @@ def jobs(root: Path) -> dict[str, list[float]]:
         with tsv.open() as fh:
             row = list(csv.DictReader(fh, delimiter="\t"))[-1]
         measured = float(row["cpu_time"]) - STARTUP_CPU_S
-        k = Panel.parse(panel).k
-        _, model = layout.unit_cost(
-            program, Unit.parse(unit), cfg["ns"], cfg["ds"], cfg["trials"], k
+        model = model_seconds(
+            program, Unit.parse(unit), cfg["ns"], cfg["ds"], cfg["trials"], panel, cfg["settings"]
         )
         ratio = measured / model
         ratios.setdefault(program, []).append(ratio)
@@ -470,8 +487,7 @@ def jobs(root: Path) -> dict[str, list[float]]:
             f"| {program} | {panel} | {unit} | {len(unit_file['records'])} | "
             f"{measured:.1f} | {model:.1f} | {ratio:.2f} |"
         )
-    # jobs of `fanout: program` (every panel of a program in one job): the model summed
-    # over the job's records, each at its own cell (program, n, d, k, sigma, planted)
+    # jobs of `fanout: program`: every panel of the program, each a whole-panel unit
     for tsv in sorted((root / "benchmarks" / "recovery_solve_program").glob("*.tsv")):
         program = tsv.stem
         out = root / "results" / "recovery" / program / "panels~all.json"
@@ -480,32 +496,18 @@ def jobs(root: Path) -> dict[str, list[float]]:
         job = json.loads(out.read_text())
         if job.get("reuse", {}).get("reused", 0):
             continue
-        settings = job["provenance"]["config"]["settings"]
+        cfg = job["provenance"]["config"]
         with tsv.open() as fh:
             row = list(csv.DictReader(fh, delimiter="\t"))[-1]
         measured = float(row["cpu_time"]) - STARTUP_CPU_S
-        convex = layout.PROGRAMS[program].kind == "convex"
         model = sum(
-            0.0
-            if layout.PROGRAMS[program].skips_n_lt_d and r["n"] < r["d"]
-            else layout.cost_estimate(
-                program,
-                r["n"],
-                r["d"],
-                r["k"],
-                settings.get("formulation", "conic") if convex else "conic",
-                r["sigma"],
-                settings.get("strategy", "full") if convex else "full",
-                r["planted"],
-                settings.get("solver", "clarabel") if convex else "clarabel",
-            )[1]
-            for r in job["records"]
+            model_seconds(program, Unit(None, None), pns, pds, cfg["trials"], key, cfg["settings"])
+            for key, pns, pds in cfg["panels"]
         )
         ratio = measured / model
         ratios.setdefault(program, []).append(ratio)
-        panels = len(job["provenance"]["config"]["panels"])
         print(
-            f"| {program} | all {panels} | program job | {len(job['records'])} | "
+            f"| {program} | all {len(cfg['panels'])} | program job | {len(job['records'])} | "
             f"{measured:.1f} | {model:.1f} | {ratio:.2f} |"
         )
     print("\n| program | jobs | measured/model min | median | max |")
